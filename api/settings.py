@@ -1,0 +1,98 @@
+"""The one settings object: environment (ASSISTANT_*), an optional TOML file, and defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    """Where data lives, which models load, and how the server behaves.
+
+    Precedence: constructor arguments, then ASSISTANT_* variables, then the TOML file named by
+    ASSISTANT_CONFIG_FILE (if any), then these defaults. Thresholds changed at run time are kept
+    apart, under `home`, by the config routes.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    home: Path = Field(Path("data"), description="Index, uploaded documents and runtime config.")
+    cache_dir: Path = Field(Path(".cache"), description="Assembled and converted model weights.")
+    config_file: Path | None = Field(None, description="Optional TOML file with any of these settings.")
+
+    # Model
+    backend: Literal["transformers", "llamacpp", "openai"] = "transformers"
+    model_path: Path | None = Field(
+        None, description="A transformers model directory or a GGUF file; None = the embedded default model."
+    )
+    torch_dtype: Literal["float32", "bfloat16"] = "float32"
+    threads: int = Field(0, ge=0, le=256, description="CPU threads for generation; 0 = all cores.")
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_model: str = "default"
+    openai_api_key: SecretStr = SecretStr("none")
+    openai_timeout_s: float = Field(60.0, gt=0)
+    openai_retries: int = Field(2, ge=0, le=10)
+
+    # Index
+    embedder: str = Field(
+        "minilm", description="'minilm', 'use-multilingual', 'e5-small' or a model directory."
+    )
+    chunk_size: int = Field(800, ge=50, le=20000, description="Characters per chunk.")
+    chunk_overlap: int = Field(120, ge=0, le=5000, description="Characters shared by neighbouring chunks.")
+    index_kind: Literal["flat", "hnsw", "ivf"] = "flat"
+    hybrid: bool = Field(True, description="Fuse BM25 with the dense ranking (reciprocal rank fusion).")
+
+    # Assistant
+    profile: str = Field("balanced", description="The default threshold profile.")
+
+    # Server
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    api_key: SecretStr | None = None
+    admin_key: SecretStr | None = None
+    max_question_chars: int = Field(4000, ge=1)
+    max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body.")
+    max_upload_bytes: int = Field(20_000_000, ge=1, description="Largest uploaded document.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = _config_file_from(init_settings, env_settings)
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.home / "documents"
+
+    @property
+    def runtime_config_path(self) -> Path:
+        return self.home / "runtime.json"
+
+
+def _config_file_from(*sources: PydanticBaseSettingsSource) -> Path | None:
+    for source in sources:
+        value = source().get("config_file")
+        if value:
+            return Path(value)
+    return None

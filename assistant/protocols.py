@@ -1,0 +1,78 @@
+"""The small interfaces the fallback flow is built from: Generator, Retriever and the shapes they pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    tokens: int  # generated tokens, for cost accounting
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One greedy answer and the samples drawn beside it."""
+
+    greedy: Completion
+    samples: tuple[Completion, ...]
+
+
+class Generator(Protocol):
+    """A chat model that answers greedily and, in the same call, draws extra samples.
+
+    Contract (checked by tests/assistant/test_generator_contract.py against every backend):
+    - `greedy` is the deterministic (temperature 0) answer;
+    - `samples` has exactly `n_samples` completions drawn at `temperature`, unless `stop_sampling_if`
+      returned True for the greedy text, in which case `samples` is empty (the caller skips sampling
+      when the greedy answer is already a refusal);
+    - generation stops at end-of-sequence, at the first line break after some text, or at
+      `max_new_tokens`; returned texts are stripped;
+    - failures raise `assistant.errors.GenerationError`.
+    """
+
+    @property
+    def model_id(self) -> str: ...
+
+    def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        n_samples: int = 0,
+        temperature: float = 0.7,
+        max_new_tokens: int = 64,
+        stop_sampling_if: Callable[[str], bool] | None = None,
+    ) -> Generation: ...
+
+
+class Passage(Protocol):
+    """A retrieved chunk; `index.Hit` satisfies it by shape."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def chunk_id(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+
+class Retriever(Protocol):
+    def retrieve(self, query: str, *, k: int) -> Sequence[Passage]:
+        """The `k` best passages for `query`, best first; scores are comparable to `min_retrieval_score`."""
+        ...

@@ -1,0 +1,44 @@
+"""The answer record: what a question comes back as, in Python and as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Route = Literal["parametric", "retrieval", "abstain"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    id: int  # the [n] the answer cites, 1-based
+    source: str
+    chunk_id: str
+    score: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Timings:
+    sampling: float  # milliseconds
+    retrieval: float
+    grounded: float
+    total: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str
+    route: Route
+    confidence: float  # agreement of the samples with the main answer, in [0, 1]
+    grounded_support: float | None  # None when the grounded stage did not run
+    samples: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    timings_ms: Timings
+    model: str
+    parametric_answer: str = ""  # the closed-book main answer, kept for evaluation and calibration
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["samples"] = list(self.samples)
+        data["citations"] = [asdict(c) for c in self.citations]
+        return data

@@ -1,0 +1,89 @@
+"""Confidence thresholds, the three named profiles, and per-request overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import ThresholdError
+
+
+class Thresholds(BaseModel):
+    """Every knob of the fallback flow, with its unit and allowed range."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    n_samples: int = Field(
+        5, ge=1, le=16, description="Sampled answers compared with the main one (count, 1-16)."
+    )
+    sample_temperature: float = Field(
+        0.7, gt=0.0, le=2.0, description="Softmax temperature of the samples (0 < t <= 2)."
+    )
+    agreement_threshold: float = Field(
+        0.6, ge=0.0, le=1.0, description="Share of samples that must agree with the main answer (0-1)."
+    )
+    retrieval_top_k: int = Field(
+        4, ge=1, le=20, description="Passages given to the grounded stage (count, 1-20)."
+    )
+    min_retrieval_score: float = Field(
+        0.3,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity the best passage must reach, else abstain (-1 to 1).",
+    )
+    support_threshold: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the grounded answer's entities and numbers found in its cited passages (0-1).",
+    )
+    max_new_tokens: int = Field(
+        64, ge=1, le=1024, description="Token budget of each generated answer (1-1024)."
+    )
+
+
+PROFILES: Mapping[str, Thresholds] = {
+    # Precision first: more samples, near-unanimous agreement, strong evidence.
+    "strict": Thresholds(
+        n_samples=7, agreement_threshold=0.85, min_retrieval_score=0.4, support_threshold=0.75
+    ),
+    "balanced": Thresholds(),
+    # Answer rate first: a simple majority is enough, weaker evidence is accepted.
+    "chatty": Thresholds(
+        n_samples=3, agreement_threshold=0.34, min_retrieval_score=0.2, support_threshold=0.3
+    ),
+}
+DEFAULT_PROFILE = "balanced"
+
+
+def resolve_thresholds(
+    *, base: Thresholds | None = None, profile: str | None = None, overrides: Mapping[str, Any] | None = None
+) -> Thresholds:
+    """The thresholds for one request: a profile (or `base`), then single overrides on top.
+
+    Raises ThresholdError naming the field and its allowed range.
+    """
+    if profile is not None:
+        if profile not in PROFILES:
+            raise ThresholdError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+        base = PROFILES[profile]
+    start = base if base is not None else PROFILES[DEFAULT_PROFILE]
+    if not overrides:
+        return start
+    try:
+        return Thresholds.model_validate({**start.model_dump(), **dict(overrides)})
+    except ValidationError as exc:
+        raise ThresholdError(describe_validation_error(exc)) from exc
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line per bad field: the field, what is wrong, and the allowed range."""
+    lines = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "thresholds"
+        info = Thresholds.model_fields.get(field)
+        allowed = f" (allowed: {info.description})" if info is not None and info.description else ""
+        lines.append(f"{field}: {err['msg']}{allowed}")
+    return "; ".join(lines)

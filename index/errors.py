@@ -1,0 +1,38 @@
+"""Errors of the index package.
+
+IndexingError
+├── SourceNotFound      the source path does not exist
+├── EmptyCorpus         no readable document, or no text, in the source
+├── IndexNotFound       no index has been built in the index directory
+├── EmbedderMismatch    the index was built with another embedder than the one configured
+├── BuildLocked         another build holds the lock
+└── CorruptIndex        the files on disk do not agree with the manifest
+"""
+
+
+class IndexingError(Exception):
+    """Base of every error raised by `index`."""
+
+
+class SourceNotFound(IndexingError):
+    pass
+
+
+class EmptyCorpus(IndexingError):
+    pass
+
+
+class IndexNotFound(IndexingError):
+    pass
+
+
+class EmbedderMismatch(IndexingError):
+    pass
+
+
+class BuildLocked(IndexingError):
+    pass
+
+
+class CorruptIndex(IndexingError):
+    pass
