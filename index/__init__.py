@@ -1,1 +1,55 @@
-"""index package."""
+"""Documents in, a FAISS index on disk, passages out: build, persist, update and search the user's documents.
+
+Importing this package loads no model and no heavy library; adapters import theirs when first used.
+"""
+
+from index.build import build_index
+from index.embedders import Embedder, open_embedder
+from index.errors import (
+    BuildLocked,
+    CorruptIndex,
+    EmbedderMismatch,
+    EmptyCorpus,
+    IndexingError,
+    IndexNotFound,
+    InvalidOptions,
+    SourceNotFound,
+    UnknownEmbedder,
+)
+from index.records import (
+    BuildProgress,
+    BuildReport,
+    BuildTimings,
+    Hit,
+    IndexOptions,
+    IndexStatus,
+    Position,
+    SkippedFile,
+)
+from index.search import Searcher, index_status, open_index
+
+__all__ = [
+    "BuildLocked",
+    "BuildProgress",
+    "BuildReport",
+    "BuildTimings",
+    "CorruptIndex",
+    "Embedder",
+    "EmbedderMismatch",
+    "EmptyCorpus",
+    "Hit",
+    "IndexNotFound",
+    "IndexOptions",
+    "IndexStatus",
+    "IndexingError",
+    "InvalidOptions",
+    "Position",
+    "Searcher",
+    "SkippedFile",
+    "SourceNotFound",
+    "UnknownEmbedder",
+    "build_index",
+    "index_status",
+    "open_embedder",
+    "open_index",
+]

@@ -6,7 +6,9 @@ IndexingError
 ├── IndexNotFound       no index has been built in the index directory
 ├── EmbedderMismatch    the index was built with another embedder than the one configured
 ├── BuildLocked         another build holds the lock
-└── CorruptIndex        the files on disk do not agree with the manifest
+├── CorruptIndex        the files on disk do not agree with the manifest
+├── UnknownEmbedder     the embedder name is neither known nor a model directory
+└── InvalidOptions      chunking or index options that cannot work together
 """
 
 
@@ -36,3 +38,11 @@ class BuildLocked(IndexingError):
 
 class CorruptIndex(IndexingError):
     pass
+
+
+class UnknownEmbedder(IndexingError):
+    """The embedder name is neither a known model nor a sentence-transformers directory."""
+
+
+class InvalidOptions(IndexingError):
+    """Chunking or index options that cannot work together (e.g. overlap >= chunk size)."""

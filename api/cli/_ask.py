@@ -1,10 +1,41 @@
-"""Placeholder until its owner lands it: registers nothing."""
+"""`assistant ask "QUESTION" [--profile P] [--json]`: one answer, with its route, confidence and sources."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
+
+from api.answering import QuestionRejected, ask, check_question
+from api.cli._parser import CliError
+from api.runtime_config import ThresholdStore
+from api.settings import Settings
+from api.wiring import load_embedder, load_generator, open_retriever
+from assistant.render import render_answer_text
+from index import index_status
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    return None
+    parser = commands.add_parser("ask", help="answer one question")
+    parser.add_argument("question", help="the question")
+    parser.add_argument("--profile", help="threshold profile: strict, balanced or chatty")
+    parser.add_argument("--json", action="store_true", help="print the full answer record as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        question = check_question(args.question, max_chars=settings.max_question_chars)
+    except QuestionRejected as error:
+        raise CliError(str(error)) from error
+    store = ThresholdStore(settings.runtime_config_path, default_profile=settings.profile)
+    thresholds = store.for_request(profile=args.profile, overrides=None)
+    # A missing index is reported before any model loads.
+    index_status(settings.index_dir)
+    retriever = open_retriever(settings, load_embedder(settings))
+    answer = ask(question, generator=load_generator(settings), retriever=retriever, thresholds=thresholds)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_answer_text(answer))
+    return 0

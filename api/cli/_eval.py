@@ -1,10 +1,136 @@
-"""Placeholder until its owner lands it: registers nothing."""
+"""`assistant eval`, `assistant calibrate` and `assistant probe`: measure, tune and probe the thresholds."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+from api.calibration import calibrate
+from api.cli._parser import CliError
+from api.evaluate import EvalRequest
+from api.evaluate import run_eval as evaluate
+from api.probing import run_probe as probe
+from api.settings import Settings
+from assistant.evaluation.datasets import DATASETS
+from assistant.evaluation.modes import DEFAULT_MODES
+from assistant.evaluation.report import curve_table, metrics_table
+from assistant.evaluation.sweep import Target
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    return None
+    _register_eval(commands)
+    _register_calibrate(commands)
+    _register_probe(commands)
+
+
+def _register_eval(commands: argparse._SubParsersAction[Any]) -> None:
+    parser = commands.add_parser("eval", help="Compare closed-book, rag and fallback on a question set.")
+    parser.add_argument("--questions", type=Path, help="JSONL: question, answers (empty = should abstain).")
+    parser.add_argument(
+        "--dataset", action="append", default=[], help=f"Built-in set, repeatable: {', '.join(DATASETS)}."
+    )
+    parser.add_argument("--corpus", type=Path, help="Your documents, indexed with the questions' passages.")
+    parser.add_argument(
+        "--modes", default=",".join(DEFAULT_MODES), help="Comma-separated: closed, rag, fallback[-PROFILE]."
+    )
+    parser.add_argument("--limit", type=_positive, help="At most N questions of each source (fixed seed).")
+    parser.add_argument("--records", type=Path, help="Replay a recorded records.jsonl; no generation.")
+    parser.add_argument("--out", type=Path, required=True, help="Folder for report.json, report.md, plot.")
+    parser.set_defaults(run=run_eval)
+
+
+def _register_calibrate(commands: argparse._SubParsersAction[Any]) -> None:
+    parser = commands.add_parser("calibrate", help="Choose agreement/support thresholds from recordings.")
+    parser.add_argument(
+        "records", type=Path, nargs="+", help="records.jsonl files written by `eval` or `probe`."
+    )
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--target-precision", type=_rate, help="Reach this precision, answer most.")
+    target.add_argument("--target-answer-rate", type=_rate, help="Answer this share, most precisely.")
+    parser.add_argument("--dry-run", action="store_true", help="Print the values; do not save them.")
+    parser.add_argument("--plot", type=Path, help="Also draw the curve and the chosen point (PNG).")
+    parser.set_defaults(run=run_calibrate)
+
+
+def _register_probe(commands: argparse._SubParsersAction[Any]) -> None:
+    parser = commands.add_parser("probe", help="Find what the model knows about your indexed documents.")
+    parser.add_argument("--questions", type=_positive, default=50, help="Questions to write (default 50).")
+    parser.add_argument("--samples", type=_positive, default=5, help="Closed-book samples each (default 5).")
+    parser.add_argument("--judge", action="store_true", help="Let the model judge answers not contained.")
+    parser.add_argument("--out", type=Path, required=True, help="Folder for probe, records, finetune JSONL.")
+    parser.set_defaults(run=run_probe)
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.records is None and args.questions is None and not args.dataset:
+        raise CliError("give --questions FILE.jsonl, --dataset NAME or --records FILE")
+    for path in (args.questions, args.corpus, args.records):
+        if path is not None and not path.exists():
+            raise CliError(f"not found: {path}")
+    request = EvalRequest(
+        out=args.out,
+        questions_file=args.questions,
+        datasets=tuple(name for value in args.dataset for name in value.split(",") if name),
+        corpus=args.corpus,
+        modes=tuple(name for name in args.modes.split(",") if name.strip()),
+        limit=args.limit,
+        records_file=args.records,
+    )
+    metrics = evaluate(request, settings=settings)
+    print(metrics_table(metrics))
+    print(f"wrote {args.out}/report.md, report.json, risk_coverage.png, records.jsonl")
+    return 0
+
+
+def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    target: Target = "precision" if args.target_precision is not None else "answer_rate"
+    value: float = args.target_precision if target == "precision" else args.target_answer_rate
+    result = calibrate(
+        args.records, target=target, value=value, settings=settings, dry_run=args.dry_run, plot=args.plot
+    )
+    point = result.choice.point
+    print(curve_table(result.curve, chosen=point))
+    values = (
+        f"agreement_threshold={point.agreement_threshold:g}, support_threshold={point.support_threshold:g}"
+    )
+    if not result.choice.met:
+        raise CliError(f"no thresholds reach {target.replace('_', ' ')} {value:g}; closest: {values}")
+    print(f"chosen: {values} (answer rate {point.answer_rate:.3f}, precision {point.precision or 0:.3f})")
+    print(f"saved to {result.written}" if result.written else "dry run: nothing saved")
+    return 0
+
+
+def run_probe(args: argparse.Namespace, settings: Settings) -> int:
+    summary = probe(
+        settings=settings,
+        out=args.out,
+        questions=args.questions,
+        samples=args.samples,
+        judge_with_model=args.judge,
+    )
+    labels = ", ".join(f"{name} {count}" for name, count in sorted(summary.labels.items())) or "none"
+    print(f"probed {sum(summary.labels.values())} questions from {summary.passages_tried} passages: {labels}")
+    print(f"wrote {args.out}/probe.jsonl, records.jsonl (for calibrate), finetune.jsonl")
+    print(f"fine-tuning rows: {summary.finetune_rows} (known and unknown 1:1)")
+    return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from error
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from error
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value:g}")
+    return value

@@ -1,10 +1,48 @@
-"""Placeholder until its owner lands it: registers nothing."""
+"""`assistant serve [--host H] [--port P] [--prepare]`: the HTTP API on uvicorn."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
+
+import uvicorn
+
+from api.app import create_app
+from api.cli._parser import CliError
+from api.prepare import prepare
+from api.security import check_bind_address
+from api.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    return None
+    parser = commands.add_parser("serve", help="serve the HTTP API (OpenAPI docs at /docs)")
+    parser.add_argument("--host", help="address to bind (default: ASSISTANT_HOST, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: ASSISTANT_PORT, 8000)")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="first assemble the model and, if no index exists, build one from the sample corpus",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    if not 1 <= port <= 65535:
+        raise CliError(f"--port must be in 1-65535, got {port}")
+    problem = check_bind_address(settings, host)
+    if problem is not None:
+        raise CliError(problem)
+    if settings.api_key is None:
+        _echo(f"no ASSISTANT_API_KEY set: serving on loopback ({host}) only, without authentication")
+    if args.prepare:
+        prepare(settings, echo=_echo)
+    _echo(f"serving on http://{host}:{port} (API docs at /docs); the models load in the background")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def _echo(message: str) -> None:
+    print(f"assistant: {message}", file=sys.stderr, flush=True)

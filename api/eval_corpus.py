@@ -1,0 +1,92 @@
+"""The corpus of an evaluation run: the questions' evidence passages (plus the user's documents), indexed
+once under the cache and reused by every later run over the same content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.settings import Settings
+from api.wiring import index_options
+from assistant.evaluation.questions import EvalQuestion
+from index import Embedder, IndexNotFound, Searcher, build_index, index_status, open_index
+from index.loaders import iter_files
+from index.store import ChunkStore
+from index.versions import current_version, version_dir
+
+PASSAGES_FILE = "passages.jsonl"
+
+
+def evaluation_retriever(
+    questions: Sequence[EvalQuestion], *, corpus: Path | None, settings: Settings, embedder: Embedder
+) -> Searcher | None:
+    """An index over the union of the questions' passages and `corpus`, built on first use.
+
+    With neither, the configured index (settings.index_dir) if one exists, else None (no retrieval).
+    """
+    passages = sorted({p for q in questions for p in q.passages})
+    if not passages and corpus is None:
+        return _configured_index(settings, embedder)
+    key = corpus_key(passages, corpus=corpus, settings=settings, embedder=embedder)
+    root = settings.cache_dir / "eval-corpus" / key
+    index_dir = root / "index"
+    if not _built(index_dir):
+        source = _write_source(root / "source", passages, corpus=corpus)
+        build_index(source=source, index_dir=index_dir, embedder=embedder, options=index_options(settings))
+        shutil.rmtree(source)  # the index keeps the chunk texts; the copy is no longer needed
+    return open_index(index_dir, embedder=embedder, hybrid=settings.hybrid)
+
+
+def corpus_key(
+    passages: Sequence[str], *, corpus: Path | None, settings: Settings, embedder: Embedder
+) -> str:
+    """A hash of everything that shapes the index: content, embedder and chunking."""
+    digest = hashlib.sha256()
+    options = index_options(settings)
+    digest.update(f"{embedder.model_id}\0{options}\0".encode())
+    for passage in passages:
+        digest.update(passage.encode() + b"\0")
+    if corpus is not None:
+        for path in iter_files(corpus):
+            digest.update(path.relative_to(corpus).as_posix().encode() if corpus.is_dir() else b"")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:20]
+
+
+def index_chunks(index_dir: Path) -> ChunkStore:
+    """The chunk store of the current index version (the probe reads passages from it)."""
+    return ChunkStore(version_dir(index_dir, current_version(index_dir)) / "chunks.sqlite")
+
+
+def _configured_index(settings: Settings, embedder: Embedder) -> Searcher | None:
+    if not _built(settings.index_dir):
+        return None
+    return open_index(settings.index_dir, embedder=embedder, hybrid=settings.hybrid)
+
+
+def _built(index_dir: Path) -> bool:
+    try:
+        index_status(index_dir)
+    except IndexNotFound:
+        return False
+    return True
+
+
+def _write_source(source: Path, passages: Sequence[str], *, corpus: Path | None) -> Path:
+    if source.exists():
+        shutil.rmtree(source)  # left over from an interrupted build
+    source.mkdir(parents=True)
+    with (source / PASSAGES_FILE).open("w", encoding="utf-8") as out:
+        for number, passage in enumerate(passages):
+            out.write(json.dumps({"id": f"p{number}", "text": passage}, ensure_ascii=False) + "\n")
+    if corpus is not None:
+        target = source / "documents"
+        if corpus.is_dir():
+            shutil.copytree(corpus, target)
+        else:
+            target.mkdir()
+            shutil.copy2(corpus, target / corpus.name)
+    return source

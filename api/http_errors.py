@@ -1,0 +1,91 @@
+"""Domain errors become HTTP answers here, and only here: `{"error": {message, type, field?}}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from api.answering import QuestionRejected
+from api.documents import DocumentError, DocumentNotFound, DocumentTooLarge
+from api.jobs import BuildAlreadyRunning
+from api.security import BodyTooLarge, Unauthorized
+from api.state import NotReady
+from assistant.errors import (
+    AssistantError,
+    BackendUnavailable,
+    GenerationError,
+    ModelLoadError,
+    ThresholdError,
+)
+from index.errors import BuildLocked, EmbedderMismatch, IndexingError, IndexNotFound
+
+# Most specific first: the first class an error is an instance of decides its status.
+_STATUS: tuple[tuple[type[Exception], int, str], ...] = (
+    (ThresholdError, 422, "invalid_threshold"),
+    (QuestionRejected, 422, "invalid_question"),
+    (BackendUnavailable, 503, "backend_unavailable"),
+    (ModelLoadError, 503, "model_unavailable"),
+    (GenerationError, 502, "generation_failed"),
+    (IndexNotFound, 503, "index_not_found"),
+    (EmbedderMismatch, 409, "embedder_mismatch"),
+    (BuildLocked, 409, "build_locked"),
+    (BuildAlreadyRunning, 409, "build_running"),
+    (IndexingError, 500, "index_error"),
+    (DocumentTooLarge, 413, "document_too_large"),
+    (DocumentNotFound, 404, "document_not_found"),
+    (DocumentError, 400, "invalid_document"),
+    (BodyTooLarge, 413, "request_too_large"),
+    (Unauthorized, 401, "unauthorized"),
+    (NotReady, 503, "not_ready"),
+)
+
+
+def error_response(status: int, message: str, *, kind: str, field: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"message": message, "type": kind}
+    if field is not None:
+        body["field"] = field
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def status_of(error: Exception) -> tuple[int, str]:
+    for cls, status, kind in _STATUS:
+        if isinstance(error, cls):
+            return status, kind
+    return 500, "internal_error"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for cls in (AssistantError, IndexingError, QuestionRejected, DocumentError, BuildAlreadyRunning):
+        app.add_exception_handler(cls, _domain_error)
+    app.add_exception_handler(BodyTooLarge, _domain_error)
+    app.add_exception_handler(Unauthorized, _domain_error)
+    app.add_exception_handler(NotReady, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+
+
+async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+    status, kind = status_of(error)
+    field = getattr(error, "field", None)
+    if isinstance(error, ThresholdError):
+        # ThresholdError messages start with the field they are about.
+        field = str(error).split(":", 1)[0]
+    return error_response(status, str(error), kind=kind, field=field)
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    first = error.errors()[0]
+    location = [str(part) for part in first.get("loc", ()) if part != "body"]
+    field = ".".join(location) or "body"
+    return error_response(422, f"{field}: {first.get('msg', 'invalid')}", kind="invalid_request", field=field)
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    return error_response(error.status_code, str(error.detail), kind="http_error")

@@ -1,0 +1,105 @@
+"""Translation between OpenAI chat-completion bodies and the assistant's question, history and Answer."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from api.answering import QuestionRejected, check_question
+from api.schemas import ChatMessageIn
+from assistant.protocols import ChatMessage, Role
+from assistant.record import Answer
+
+_ROLES: dict[str, Role] = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "assistant": "assistant",
+}
+_PIECES = re.compile(r"\s*\S+|\s+")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    question: str
+    history: tuple[ChatMessage, ...]
+
+
+@dataclass(frozen=True)
+class CompletionIds:
+    id: str
+    created: int
+    model: str
+
+    @classmethod
+    def new(cls, model: str) -> CompletionIds:
+        return cls(id=f"chatcmpl-{uuid.uuid4().hex}", created=int(time.time()), model=model)
+
+
+def split_conversation(messages: Sequence[ChatMessageIn], *, max_chars: int) -> Conversation:
+    """The last user message is the question; the turns before it are context (tool turns are dropped)."""
+    last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
+    if last_user is None:
+        raise QuestionRejected("messages: there is no user message to answer", field="messages")
+    question = check_question(messages[last_user].text(), max_chars=max_chars)
+    history = tuple(
+        ChatMessage(role=_ROLES[m.role], content=m.text()) for m in messages[:last_user] if m.role in _ROLES
+    )
+    return Conversation(question=question, history=history)
+
+
+def fallback_object(answer: Answer) -> dict[str, Any]:
+    """The `fallback` field added to OpenAI bodies: how the answer was reached and what it cites."""
+    return {
+        "route": answer.route,
+        "confidence": answer.confidence,
+        "grounded_support": answer.grounded_support,
+        "citations": [asdict(c) for c in answer.citations],
+    }
+
+
+def completion_body(answer: Answer, ids: CompletionIds) -> dict[str, Any]:
+    return {
+        "id": ids.id,
+        "object": "chat.completion",
+        "created": ids.created,
+        "model": ids.model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.answer},
+                "finish_reason": "stop",
+                "logprobs": None,
+            }
+        ],
+        "fallback": fallback_object(answer),
+    }
+
+
+def chunk_body(
+    ids: CompletionIds, *, delta: dict[str, Any], finish_reason: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    choice = {"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}
+    return {
+        "id": ids.id,
+        "object": "chat.completion.chunk",
+        "created": ids.created,
+        "model": ids.model,
+        "choices": [choice],
+        **extra,
+    }
+
+
+def text_pieces(text: str) -> list[str]:
+    """The answer cut into word-sized deltas for streaming (each keeps its leading blank)."""
+    return _PIECES.findall(text) or [text]
+
+
+def sse(data: dict[str, Any] | str) -> str:
+    payload = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    return f"data: {payload}\n\n"

@@ -1,0 +1,54 @@
+"""`assistant serve --prepare`: assemble the model, seed the document store, build a first index."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from api.settings import Settings
+from api.wiring import IndexFolder, gguf_model_file, load_embedder
+from index.errors import IndexNotFound
+from index.search import index_status
+
+Echo = Callable[[str], None]
+# Package data (pyproject: api/sample_corpus/**/*), found beside this module in editable and wheel installs.
+SAMPLE_CORPUS = Path(__file__).resolve().parent / "sample_corpus"
+
+
+def prepare(settings: Settings, *, echo: Echo) -> None:
+    """Make a fresh checkout servable; each step is skipped when its result already exists."""
+    if settings.backend != "openai":
+        echo(f"model: {gguf_model_file(settings)}")
+    seeded = seed_documents(settings.documents_dir)
+    if seeded:
+        echo(f"documents: copied {len(seeded)} sample documents to {settings.documents_dir}")
+    if not has_index(settings.index_dir):
+        echo(f"index: building from {settings.documents_dir} ...")
+        service = IndexFolder(settings, load_embedder(settings))
+        summary = service.build(
+            source=settings.documents_dir, incremental=False, progress=lambda stage, done, total: None
+        )
+        echo(f"index: {summary.details['documents']} documents, {summary.details['chunks']} chunks")
+
+
+def seed_documents(documents_dir: Path) -> list[Path]:
+    """Copy the bundled sample corpus into an empty (or missing) document store; never over user files."""
+    if documents_dir.is_dir() and any(documents_dir.iterdir()):
+        return []
+    documents_dir.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for entry in sorted(SAMPLE_CORPUS.iterdir()):
+        if entry.is_file() and not entry.name.startswith((".", "_")):
+            target = documents_dir / entry.name
+            shutil.copyfile(entry, target)
+            copied.append(target)
+    return copied
+
+
+def has_index(index_dir: Path) -> bool:
+    try:
+        index_status(index_dir)
+    except IndexNotFound:
+        return False
+    return True

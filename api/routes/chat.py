@@ -1,0 +1,98 @@
+"""OpenAI-compatible chat completions and model list, streaming included, plus the `fallback` object."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.answering import ask
+from api.deps import ApiKey, AppContext, Context
+from api.http_errors import status_of
+from api.openai_format import (
+    CompletionIds,
+    Conversation,
+    chunk_body,
+    completion_body,
+    fallback_object,
+    split_conversation,
+    sse,
+    text_pieces,
+)
+from api.schemas import ChatCompletionRequest
+from assistant.errors import AssistantError
+from assistant.record import Answer
+from assistant.thresholds import Thresholds
+from index.errors import IndexingError
+
+router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[ApiKey])
+
+
+@router.get("/models")
+async def list_models(context: Context) -> dict[str, Any]:
+    model = context.state.components().generator.model_id
+    entry = {"id": model, "object": "model", "created": 0, "owned_by": "fallback-assistant"}
+    return {"object": "list", "data": [entry]}
+
+
+@router.post("/chat/completions", response_model=None)
+async def chat_completions(
+    body: ChatCompletionRequest, context: Context
+) -> dict[str, Any] | StreamingResponse:
+    """The last user message is the question; `fallback: {profile, overrides}` picks thresholds."""
+    conversation = split_conversation(body.messages, max_chars=context.settings.max_question_chars)
+    thresholds = _thresholds(body, context)
+    components = context.state.components()
+    context.state.retriever()  # fail with 503 now, before a stream has started
+    ids = CompletionIds.new(components.generator.model_id)
+    if body.stream:
+        events = _stream(conversation, thresholds=thresholds, context=context, ids=ids)
+        return StreamingResponse(
+            events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+    answer = await run_in_threadpool(_answer, conversation, thresholds, context)
+    return completion_body(answer, ids)
+
+
+def _thresholds(body: ChatCompletionRequest, context: AppContext) -> Thresholds:
+    options = body.fallback
+    overrides = dict(options.overrides) if options is not None else {}
+    max_tokens = body.max_completion_tokens or body.max_tokens
+    if max_tokens is not None:
+        overrides.setdefault("max_new_tokens", max_tokens)
+    profile = options.profile if options is not None else None
+    return context.thresholds.for_request(profile=profile, overrides=overrides)
+
+
+def _answer(conversation: Conversation, thresholds: Thresholds, context: AppContext) -> Answer:
+    answer = ask(
+        conversation.question,
+        generator=context.state.components().generator,
+        retriever=context.state.retriever(),
+        thresholds=thresholds,
+        history=conversation.history,
+    )
+    context.metrics.observe(answer)
+    return answer
+
+
+async def _stream(
+    conversation: Conversation, *, thresholds: Thresholds, context: AppContext, ids: CompletionIds
+) -> AsyncIterator[str]:
+    # The role goes out at once; the route is only known once the whole flow has run.
+    yield sse(chunk_body(ids, delta={"role": "assistant", "content": ""}))
+    try:
+        answer = await run_in_threadpool(_answer, conversation, thresholds, context)
+    except (AssistantError, IndexingError) as error:
+        status, kind = status_of(error)
+        context.metrics.count_error(status)
+        yield sse({"error": {"message": str(error), "type": kind, "code": status}})
+        yield sse("[DONE]")
+        return
+    for piece in text_pieces(answer.answer):
+        yield sse(chunk_body(ids, delta={"content": piece}))
+    yield sse(chunk_body(ids, delta={}, finish_reason="stop", fallback=fallback_object(answer)))
+    yield sse("[DONE]")

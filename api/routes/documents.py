@@ -1,0 +1,47 @@
+"""The document store over HTTP: upload (multipart), list, delete."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AdminKey, ApiKey, AppContext, Context
+from api.documents import DocumentTooLarge, StoredDocument, check_name
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+
+@router.get("", dependencies=[ApiKey])
+async def list_documents(context: Context) -> dict[str, Any]:
+    return {"documents": [dataclasses.asdict(d) for d in context.documents.list()]}
+
+
+@router.post("", status_code=201, dependencies=[AdminKey])
+async def upload_documents(
+    files: Annotated[list[UploadFile], File(description="One or more documents.")], context: Context
+) -> dict[str, Any]:
+    """Store the files (replacing same-named ones); all names are checked before any is written."""
+    for upload in files:
+        _check(upload, context)
+    stored: list[StoredDocument] = []
+    for upload in files:
+        name = upload.filename or ""
+        stored.append(await run_in_threadpool(context.documents.save, name, upload.file))
+    return {"documents": [dataclasses.asdict(d) for d in stored]}
+
+
+@router.delete("/{document_id}", dependencies=[AdminKey])
+async def delete_document(document_id: str, context: Context) -> dict[str, str]:
+    """Remove a stored document; the index keeps it until the next rebuild."""
+    context.documents.delete(document_id)
+    return {"deleted": document_id}
+
+
+def _check(upload: UploadFile, context: AppContext) -> None:
+    check_name(upload.filename or "")
+    limit = context.settings.max_upload_bytes
+    if upload.size is not None and upload.size > limit:
+        raise DocumentTooLarge(f"{upload.filename}: larger than the limit of {limit} bytes")

@@ -1,0 +1,30 @@
+"""Liveness, readiness and Prometheus metrics (no key needed: these are for the orchestrator)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import Context
+from api.metrics import CONTENT_TYPE
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """Answers while the process runs, even during model loading or a long generation."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(context: Context) -> JSONResponse:
+    """200 once the models and the index are loaded; 503 with the reason until then."""
+    readiness = context.state.readiness()
+    body = {"status": readiness.status, "detail": readiness.detail}
+    return JSONResponse(body, status_code=200 if readiness.ready else 503)
+
+
+@router.get("/metrics")
+async def metrics(context: Context) -> Response:
+    return Response(context.metrics.render(), media_type=CONTENT_TYPE)

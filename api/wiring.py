@@ -1,0 +1,102 @@
+"""The one place that turns Settings into real components; the CLI and the app both call these."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from api.components import BuildSummary, Components, Progress
+from api.settings import Settings
+from assistant.protocols import Generator
+from index import Embedder, IndexOptions, Searcher, build_index, index_status, open_embedder, open_index
+from index.records import BuildProgress
+
+
+def load_generator(settings: Settings) -> Generator:
+    """The chat model named by `settings.backend` (heavy libraries are imported only here, lazily)."""
+    if settings.backend == "openai":
+        from assistant.openai_generator import OpenAIGenerator
+
+        return OpenAIGenerator(
+            base_url=settings.openai_base_url,
+            model=settings.openai_model,
+            api_key=settings.openai_api_key.get_secret_value(),
+            timeout_s=settings.openai_timeout_s,
+            retries=settings.openai_retries,
+        )
+    if settings.backend == "llamacpp":
+        from assistant.llamacpp_generator import LlamaCppGenerator
+
+        return LlamaCppGenerator(gguf_model_file(settings), threads=settings.threads)
+    from assistant.transformers_generator import TransformersGenerator
+
+    # The in-process backends serialise their own generate calls, so concurrent requests take turns.
+    return TransformersGenerator.load(
+        model_path=settings.model_path,
+        cache_dir=settings.cache_dir,
+        dtype=settings.torch_dtype,
+        threads=settings.threads,
+    )
+
+
+def gguf_model_file(settings: Settings) -> Path:
+    """`settings.model_path`, or the embedded default GGUF, assembled in the cache on first use."""
+    if settings.model_path is not None:
+        return settings.model_path
+    from assistant.model_files import embedded_model_file
+
+    return embedded_model_file(settings.cache_dir)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    return open_embedder(settings.embedder)
+
+
+def index_options(settings: Settings) -> IndexOptions:
+    return IndexOptions(
+        chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, index_kind=settings.index_kind
+    )
+
+
+def open_retriever(settings: Settings, embedder: Embedder) -> Searcher:
+    """The current index in `settings.index_dir`; raises IndexNotFound, EmbedderMismatch."""
+    return open_index(settings.index_dir, embedder=embedder, hybrid=settings.hybrid)
+
+
+class IndexFolder:
+    """The IndexService over `settings.index_dir`, with the configured embedder and options."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self._settings = settings
+        self._embedder = embedder
+
+    def build(self, *, source: Path, incremental: bool, progress: Progress) -> BuildSummary:
+        def forward(step: BuildProgress) -> None:
+            progress(step.stage, step.done, step.total)
+
+        report = build_index(
+            source=source,
+            index_dir=self._settings.index_dir,
+            embedder=self._embedder,
+            options=index_options(self._settings),
+            incremental=incremental,
+            progress=forward,
+        )
+        details = dataclasses.asdict(report)
+        skipped = tuple({"path": s.path, "reason": s.reason} for s in report.skipped)
+        details["skipped"] = list(skipped)
+        return BuildSummary(details=details, skipped=skipped)
+
+    def open(self) -> Searcher:
+        return open_retriever(self._settings, self._embedder)
+
+    def status(self) -> Mapping[str, Any]:
+        return dataclasses.asdict(index_status(self._settings.index_dir))
+
+
+def load_components(settings: Settings) -> Components:
+    """The generator and the index service that `create_app` serves when no fakes are given."""
+    embedder = load_embedder(settings)
+    return Components(generator=load_generator(settings), index=IndexFolder(settings, embedder))

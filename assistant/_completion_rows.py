@@ -1,0 +1,71 @@
+"""The Generator contract's rules, backend-free: valid arguments, and when one completion stops."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from assistant.errors import GenerationError
+from assistant.protocols import ChatMessage, Completion
+
+_NEWLINE = b"\n"
+
+
+@dataclass
+class CompletionRow:
+    """The bytes generated so far for one sequence, and whether it has stopped.
+
+    Bytes, not text, because a token can end in the middle of a UTF-8 character; a newline byte
+    never occurs inside a multi-byte character, so the line-break rule is safe on bytes.
+    """
+
+    max_new_tokens: int
+    pieces: bytearray = field(default_factory=bytearray)
+    tokens: int = 0
+    done: bool = False
+
+    def add(self, piece: bytes, *, end_of_sequence: bool) -> None:
+        """Append one sampled token; stop at end of sequence, a line break after text, or the budget."""
+        if self.done:
+            return
+        if end_of_sequence:
+            self.done = True
+            return
+        self.tokens += 1
+        self.pieces += piece
+        cut = first_line_end(bytes(self.pieces))
+        if cut is not None:
+            del self.pieces[cut:]
+            self.done = True
+        elif self.tokens >= self.max_new_tokens:
+            self.done = True
+
+    def text(self) -> str:
+        return bytes(self.pieces).decode("utf-8", errors="ignore").strip()
+
+    def completion(self) -> Completion:
+        return Completion(text=self.text(), tokens=self.tokens)
+
+
+def first_line_end(data: bytes) -> int | None:
+    """The offset of the first line break that follows some non-blank text, if any."""
+    start = 0
+    while (position := data.find(_NEWLINE, start)) >= 0:
+        if data[:position].strip():
+            return position
+        start = position + 1
+    return None
+
+
+def check_arguments(
+    messages: Sequence[ChatMessage], *, n_samples: int, temperature: float, max_new_tokens: int
+) -> None:
+    """Raise GenerationError for a call the contract does not allow, before any work is done."""
+    if not messages:
+        raise GenerationError("no messages to answer")
+    if n_samples < 0:
+        raise GenerationError(f"n_samples must be >= 0, not {n_samples}")
+    if n_samples and temperature <= 0:
+        raise GenerationError(f"sampling needs a temperature > 0, not {temperature}")
+    if max_new_tokens < 1:
+        raise GenerationError(f"max_new_tokens must be >= 1, not {max_new_tokens}")

@@ -1,0 +1,82 @@
+"""Per-row stop rules and the greedy row for one batched transformers `generate` call (main answer + samples)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from transformers import LogitsProcessor, StoppingCriteria
+
+from assistant._answer_text import cut_at_line_break, ends_answer
+
+
+class GreedyFirstRow(LogitsProcessor):  # type: ignore[misc]
+    """Leaves only the best token for row 0, so sampling turns greedy there while other rows sample."""
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.Tensor) -> torch.Tensor:
+        best = scores[0].argmax()
+        row = torch.full_like(scores[0], float("-inf"))
+        row[best] = scores[0, best]
+        scores = scores.clone()
+        scores[0] = row
+        return scores
+
+
+class AnswerStops(StoppingCriteria):  # type: ignore[misc]
+    """Ends each row at end-of-sequence or at its first line break after text; watches the greedy row 0.
+
+    When row 0 ends and `stop_sampling_if(greedy_text)` is True, every row ends at once and
+    `sampling_skipped` is set: the caller returns no samples. `lengths[i]` is the number of tokens row i
+    generated up to and including its stopping token.
+    """
+
+    def __init__(
+        self,
+        *,
+        prompt_length: int,
+        rows: int,
+        eos_token_ids: Sequence[int],
+        decode: Callable[[Sequence[int]], str],
+        stop_sampling_if: Callable[[str], bool] | None,
+    ) -> None:
+        self._prompt_length = prompt_length
+        self._eos = frozenset(eos_token_ids)
+        self._decode = decode
+        self._stop_sampling_if = stop_sampling_if
+        self._pieces: dict[int, str] = {}
+        self._seen_text = [False] * rows
+        self.lengths: list[int | None] = [None] * rows
+        self.sampling_skipped = False
+
+    def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
+        generated = input_ids.shape[1] - self._prompt_length
+        last_tokens = input_ids[:, -1].tolist()
+        for row, token in enumerate(last_tokens):
+            if self.lengths[row] is None and self._ends_row(row, token):
+                self.lengths[row] = generated
+                if row == 0:
+                    self._check_greedy(input_ids[0, self._prompt_length :].tolist())
+        done = [length is not None or self.sampling_skipped for length in self.lengths]
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)  # type: ignore[return-value]
+
+    def _ends_row(self, row: int, token: int) -> bool:
+        if token in self._eos:
+            return True
+        piece = self._piece(token)
+        if ends_answer(piece, seen_text=self._seen_text[row]):
+            return True
+        self._seen_text[row] = self._seen_text[row] or bool(piece.strip())
+        return False
+
+    def _piece(self, token: int) -> str:
+        piece = self._pieces.get(token)
+        if piece is None:
+            piece = self._pieces[token] = self._decode([token])
+        return piece
+
+    def _check_greedy(self, greedy_tokens: list[int]) -> None:
+        if self._stop_sampling_if is None or len(self.lengths) == 1:
+            return
+        text = cut_at_line_break(self._decode([t for t in greedy_tokens if t not in self._eos]))
+        self.sampling_skipped = bool(self._stop_sampling_if(text))

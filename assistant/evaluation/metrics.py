@@ -1,0 +1,80 @@
+"""Metrics of one mode over a run: accuracy and abstention on the two kinds of question, cost and latency."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.evaluation.normalise import contains_answer
+from assistant.evaluation.records import QuestionRecord
+from assistant.evaluation.replay import Mode, Outcome, replay
+
+
+@dataclass(frozen=True)
+class ModeMetrics:
+    """Rates are in [0, 1]; a rate over an empty group is None (reported as "-")."""
+
+    mode: str
+    answerable: int
+    unanswerable: int
+    accuracy: float | None  # answerable: answered and a gold answer is contained
+    answer_rate: float | None  # answerable: answered at all
+    precision: float | None  # answerable and answered: correct
+    abstention_rate: float | None  # unanswerable: abstained
+    hallucination_rate: float | None  # unanswerable: answered anyway
+    retrieval_rate: float  # all questions: the retriever was called
+    llm_calls: float  # mean per question
+    tokens: float  # generated tokens, mean per question
+    latency_p50_ms: float
+    latency_p95_ms: float
+
+
+def is_correct(record: QuestionRecord, outcome: Outcome) -> bool:
+    return record.answerable and outcome.answered and contains_answer(outcome.answer, record.answers)
+
+
+def mode_metrics(records: Sequence[QuestionRecord], mode: Mode) -> ModeMetrics:
+    return metrics_of(mode.name, [(record, replay(record, mode)) for record in records])
+
+
+def metrics_of(name: str, pairs: Sequence[tuple[QuestionRecord, Outcome]]) -> ModeMetrics:
+    answerable = [(r, o) for r, o in pairs if r.answerable]
+    unanswerable = [o for r, o in pairs if not r.answerable]
+    answered = [(r, o) for r, o in answerable if o.answered]
+    correct = sum(is_correct(r, o) for r, o in answered)
+    outcomes = [o for _, o in pairs]
+    latencies = [o.latency_ms for o in outcomes]
+    return ModeMetrics(
+        mode=name,
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        accuracy=ratio(correct, len(answerable)),
+        answer_rate=ratio(len(answered), len(answerable)),
+        precision=ratio(correct, len(answered)),
+        abstention_rate=ratio(sum(not o.answered for o in unanswerable), len(unanswerable)),
+        hallucination_rate=ratio(sum(o.answered for o in unanswerable), len(unanswerable)),
+        retrieval_rate=ratio(sum(o.retrieved for o in outcomes), len(outcomes)) or 0.0,
+        llm_calls=mean([float(o.llm_calls) for o in outcomes]),
+        tokens=mean([float(o.tokens) for o in outcomes]),
+        latency_p50_ms=percentile(latencies, 50),
+        latency_p95_ms=percentile(latencies, 95),
+    )
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile with linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

@@ -1,0 +1,43 @@
+"""The risk-coverage plot: precision against answer rate for each mode (matplotlib is imported only here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from assistant.evaluation.sweep import CurvePoint
+
+
+def plot_risk_coverage(
+    path: Path,
+    *,
+    curves: Mapping[str, Sequence[CurvePoint]],
+    operating_points: Mapping[str, CurvePoint],
+    title: str = "Risk-coverage: precision against answer rate",
+) -> None:
+    """One line per mode's threshold sweep, one marker per mode as configured; written as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers and in CI
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(7, 5), dpi=110)
+    for name, points in curves.items():
+        kept = [p for p in points if p.precision is not None]
+        precisions = [p.precision or 0.0 for p in kept]
+        axes.plot([p.answer_rate for p in kept], precisions, marker=".", label=name)
+    for name, point in operating_points.items():
+        if point.precision is not None:
+            axes.scatter([point.answer_rate], [point.precision], marker="*", s=140, zorder=3)
+            axes.annotate(
+                name, (point.answer_rate, point.precision), textcoords="offset points", xytext=(5, 5)
+            )
+    axes.set(xlabel="answer rate (coverage)", ylabel="precision on answered", title=title)
+    axes.set_xlim(-0.02, 1.02)
+    axes.set_ylim(-0.02, 1.02)
+    axes.grid(alpha=0.3)
+    if curves:
+        axes.legend(loc="lower left", fontsize="small")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
+    pyplot.close(figure)

@@ -1,0 +1,206 @@
+"""The fallback flow: closed-book answer, agreement check, grounded answer from passages, or abstention."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from time import perf_counter
+
+from assistant.abstention import abstention_text
+from assistant.agreement import agreement
+from assistant.prompts import grounded_messages, parametric_messages, shorten
+from assistant.protocols import ChatMessage, Generator, Passage, Retriever
+from assistant.record import Answer, Citation, Route, Timings
+from assistant.refusal import is_refusal
+from assistant.support import attribute_passages, cited_numbers, support_share
+from assistant.thresholds import Thresholds
+
+# A grounded answer repeats names and numbers from the passages and adds "[1]" markers (about
+# three tokens each), so it gets this many tokens on top of thresholds.max_new_tokens.
+GROUNDED_TOKEN_ALLOWANCE = 32
+MAX_TOKEN_BUDGET = 1024  # the largest max_new_tokens a Thresholds accepts
+# A follow-up ("and when was she born?") retrieves poorly alone; the previous question gives it a subject.
+QUERY_CONTEXT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class ParametricResult:
+    """The closed-book main answer, its samples, and how well they agree."""
+
+    answer: str
+    samples: tuple[str, ...]
+    agreement: float
+    refused: bool
+    elapsed_ms: float
+
+    def confident(self, thresholds: Thresholds) -> bool:
+        return not self.refused and self.agreement >= thresholds.agreement_threshold
+
+
+@dataclass(frozen=True)
+class GroundedResult:
+    """The grounded answer with its citations, or an abstention (route 'abstain')."""
+
+    answer: str
+    route: Route
+    support: float | None  # None when no answer was generated from passages
+    citations: tuple[Citation, ...]
+    retrieval_ms: float
+    grounded_ms: float
+
+
+def answer_question(
+    question: str,
+    *,
+    generator: Generator,
+    retriever: Retriever | None,
+    thresholds: Thresholds,
+    history: Sequence[ChatMessage] = (),
+) -> Answer:
+    """The full flow: parametric answer if confident, else grounded answer, else abstention."""
+    started = perf_counter()
+    closed = parametric_stage(question, generator=generator, thresholds=thresholds, history=history)
+    if closed.confident(thresholds):
+        return _answer(closed, None, model=generator.model_id, started=started)
+    grounded = grounded_stage(
+        question, generator=generator, retriever=retriever, thresholds=thresholds, history=history
+    )
+    return _answer(closed, grounded, model=generator.model_id, started=started)
+
+
+def answer_closed_book(
+    question: str, *, generator: Generator, thresholds: Thresholds, history: Sequence[ChatMessage] = ()
+) -> Answer:
+    """Evaluation mode 'closed': the parametric stage alone; route 'abstain' only when the model refuses."""
+    started = perf_counter()
+    closed = parametric_stage(question, generator=generator, thresholds=thresholds, history=history)
+    route: Route = "abstain" if closed.refused else "parametric"
+    return _answer(closed, None, model=generator.model_id, started=started, closed_route=route)
+
+
+def answer_with_retrieval(
+    question: str,
+    *,
+    generator: Generator,
+    retriever: Retriever | None,
+    thresholds: Thresholds,
+    history: Sequence[ChatMessage] = (),
+) -> Answer:
+    """Evaluation mode 'rag': always the grounded stage, no closed-book answer (confidence 0, no samples)."""
+    started = perf_counter()
+    skipped = ParametricResult(answer="", samples=(), agreement=0.0, refused=False, elapsed_ms=0.0)
+    grounded = grounded_stage(
+        question, generator=generator, retriever=retriever, thresholds=thresholds, history=history
+    )
+    return _answer(skipped, grounded, model=generator.model_id, started=started)
+
+
+def parametric_stage(
+    question: str, *, generator: Generator, thresholds: Thresholds, history: Sequence[ChatMessage] = ()
+) -> ParametricResult:
+    """One generate call: the greedy answer plus n_samples samples, skipped when the answer is a refusal."""
+    started = perf_counter()
+    generation = generator.generate(
+        parametric_messages(question, history=history),
+        n_samples=thresholds.n_samples,
+        temperature=thresholds.sample_temperature,
+        max_new_tokens=thresholds.max_new_tokens,
+        stop_sampling_if=is_refusal,
+    )
+    main = generation.greedy.text
+    samples = tuple(s.text for s in generation.samples)
+    refused = is_refusal(main)
+    score = 0.0 if refused else agreement(main, samples, question=question)
+    return ParametricResult(main, samples, score, refused, _ms_since(started))
+
+
+def grounded_stage(
+    question: str,
+    *,
+    generator: Generator,
+    retriever: Retriever | None,
+    thresholds: Thresholds,
+    history: Sequence[ChatMessage] = (),
+) -> GroundedResult:
+    """Retrieve, answer from the numbered passages, and keep the answer only if its citations support it."""
+    if retriever is None:
+        return _abstain(question, support=None, retrieval_ms=0.0, grounded_ms=0.0)
+    started = perf_counter()
+    hits = retriever.retrieve(retrieval_query(question, history), k=thresholds.retrieval_top_k)
+    passages = [p for p in hits if p.score >= thresholds.min_retrieval_score]
+    retrieval_ms = _ms_since(started)
+    if not passages:
+        return _abstain(question, support=None, retrieval_ms=retrieval_ms, grounded_ms=0.0)
+    started = perf_counter()
+    generation = generator.generate(
+        grounded_messages(question, passages=passages, history=history),
+        max_new_tokens=min(thresholds.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE, MAX_TOKEN_BUDGET),
+    )
+    text, cited = cite(generation.greedy.text, passages, question=question)
+    support = support_share(text, [passages[n - 1] for n in cited], question=question)
+    grounded_ms = _ms_since(started)
+    if support < thresholds.support_threshold:
+        return _abstain(question, support=support, retrieval_ms=retrieval_ms, grounded_ms=grounded_ms)
+    citations = tuple(_citation(n, passages[n - 1]) for n in cited)
+    return GroundedResult(text, "retrieval", support, citations, retrieval_ms, grounded_ms)
+
+
+def cite(answer: str, passages: Sequence[Passage], *, question: str) -> tuple[str, list[int]]:
+    """The answer and the passage numbers it cites; if it cites none, the passages holding its claims."""
+    cited = cited_numbers(answer, passage_count=len(passages))
+    if cited:
+        return answer, cited
+    attributed = attribute_passages(answer, passages, question=question)
+    if not attributed:
+        return answer, []
+    markers = "".join(f"[{n}]" for n in attributed)
+    return f"{answer} {markers}", attributed
+
+
+def retrieval_query(question: str, history: Sequence[ChatMessage]) -> str:
+    previous = [m.content for m in history if m.role == "user"]
+    if not previous:
+        return question
+    return f"{shorten(previous[-1], QUERY_CONTEXT_CHARS)} {question}"
+
+
+def _abstain(
+    question: str, *, support: float | None, retrieval_ms: float, grounded_ms: float
+) -> GroundedResult:
+    return GroundedResult(abstention_text(question), "abstain", support, (), retrieval_ms, grounded_ms)
+
+
+def _citation(number: int, passage: Passage) -> Citation:
+    return Citation(
+        id=number, source=passage.source, chunk_id=passage.chunk_id, score=passage.score, text=passage.text
+    )
+
+
+def _answer(
+    closed: ParametricResult,
+    grounded: GroundedResult | None,
+    *,
+    model: str,
+    started: float,
+    closed_route: Route = "parametric",
+) -> Answer:
+    return Answer(
+        answer=grounded.answer if grounded else closed.answer,
+        route=grounded.route if grounded else closed_route,
+        confidence=closed.agreement,
+        grounded_support=grounded.support if grounded else None,
+        samples=closed.samples,
+        citations=grounded.citations if grounded else (),
+        timings_ms=Timings(
+            sampling=closed.elapsed_ms,
+            retrieval=grounded.retrieval_ms if grounded else 0.0,
+            grounded=grounded.grounded_ms if grounded else 0.0,
+            total=_ms_since(started),
+        ),
+        model=model,
+        parametric_answer=closed.answer,
+    )
+
+
+def _ms_since(started: float) -> float:
+    return (perf_counter() - started) * 1000.0

@@ -1,0 +1,181 @@
+"""Generator backed by a remote OpenAI-compatible chat-completions server (llama.cpp, vLLM, OpenAI...)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from assistant._completion_rows import check_arguments, first_line_end
+from assistant._retry import with_retries
+from assistant.errors import BackendUnavailable, GenerationError
+from assistant.protocols import ChatMessage, Completion, Generation
+
+_RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+
+
+class _Transient(Exception):
+    """A failure worth retrying: the server is unreachable, slow or overloaded."""
+
+
+@dataclass(frozen=True)
+class _Request:
+    messages: tuple[dict[str, str], ...]
+    temperature: float
+    max_tokens: int
+    n: int
+    seed: int | None = None  # distinct per sample request: some servers reuse a fixed default seed
+
+
+class OpenAIGenerator:
+    """Greedy answer = a temperature-0 request; the k samples = one request with `n=k`.
+
+    Servers that ignore `n` (llama.cpp's own server among them) answer with fewer choices; the
+    missing samples are then requested concurrently, one per request (each with its own `seed`:
+    llama.cpp's server otherwise reuses one seed and returns k identical samples), and later calls
+    go straight to that. Every request stops at a line break (`stop: ["\\n"]`) and `max_tokens`.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str,
+        timeout_s: float = 60.0,
+        retries: int = 2,
+        backoff_s: float = 0.5,
+        max_concurrency: int = 8,
+        seed: int | None = None,
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._model = model
+        self._retries = retries
+        self._backoff_s = backoff_s
+        self._max_concurrency = max_concurrency
+        self._server_honours_n: bool | None = None
+        self._seeds = random.Random(seed)
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout_s), headers={"Authorization": f"Bearer {api_key}"}
+        )
+
+    @property
+    def model_id(self) -> str:
+        return f"openai:{self._model}"
+
+    def close(self) -> None:
+        self._client.close()
+
+    def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        n_samples: int = 0,
+        temperature: float = 0.7,
+        max_new_tokens: int = 64,
+        stop_sampling_if: Callable[[str], bool] | None = None,
+    ) -> Generation:
+        check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
+        chat = tuple({"role": m.role, "content": m.content} for m in messages)
+        (greedy,) = self._complete(_Request(chat, 0.0, max_new_tokens, 1))
+        if n_samples == 0 or (stop_sampling_if is not None and stop_sampling_if(greedy.text)):
+            return Generation(greedy=greedy, samples=())
+        samples = self._samples(_Request(chat, temperature, max_new_tokens, n_samples, self._seed()))
+        return Generation(greedy=greedy, samples=samples)
+
+    def _samples(self, request: _Request) -> tuple[Completion, ...]:
+        samples: list[Completion] = []
+        if self._server_honours_n is not False:
+            samples = self._complete(request)[: request.n]
+            self._server_honours_n = len(samples) == request.n
+        missing = request.n - len(samples)
+        if missing > 0:
+            singles = [
+                _Request(request.messages, request.temperature, request.max_tokens, 1, self._seed())
+                for _ in range(missing)
+            ]
+            with ThreadPoolExecutor(max_workers=min(missing, self._max_concurrency)) as pool:
+                for completions in pool.map(self._complete, singles):
+                    samples.extend(completions)
+        return tuple(samples)
+
+    def _seed(self) -> int:
+        return self._seeds.getrandbits(31)
+
+    def _complete(self, request: _Request) -> list[Completion]:
+        payload = {
+            "model": self._model,
+            "messages": list(request.messages),
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+            "stop": ["\n"],
+            "n": request.n,
+            "top_p": 1.0,  # plain temperature sampling, as the local backends do
+        }
+        if request.seed is not None:
+            payload["seed"] = request.seed
+        try:
+            body = with_retries(
+                lambda: self._post(payload),
+                retries=self._retries,
+                backoff_s=self._backoff_s,
+                retry_on=(_Transient,),
+            )
+        except _Transient as exc:
+            raise BackendUnavailable(
+                f"model server {self._url} unavailable after {self._retries + 1} attempts: {exc}"
+            ) from exc
+        return _completions(body)
+
+    def _post(self, payload: dict[str, Any]) -> Any:
+        try:
+            response = self._client.post(self._url, json=payload)
+        except httpx.TransportError as exc:
+            raise _Transient(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code in _RETRYABLE_STATUS:
+            raise _Transient(f"HTTP {response.status_code}")
+        if response.is_error:
+            raise GenerationError(
+                f"model server rejected the request: HTTP {response.status_code}: {response.text[:300]}"
+            )
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise GenerationError(
+                f"model server sent a body that is not JSON: {response.text[:200]}"
+            ) from exc
+
+
+def _completions(body: Any) -> list[Completion]:
+    """Texts cut at the first line break (in case the server ignored `stop`); tokens from `usage`."""
+    try:
+        texts = [_first_line(choice["message"]["content"] or "") for choice in body["choices"]]
+        total_tokens = int((body.get("usage") or {}).get("completion_tokens", 0))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise GenerationError(f"unexpected chat-completions response: {str(body)[:300]}") from exc
+    if not texts:
+        raise GenerationError("the model server returned no choices")
+    return [
+        Completion(text=text, tokens=tokens)
+        for text, tokens in zip(texts, _split(total_tokens, texts), strict=True)
+    ]
+
+
+def _split(total: int, texts: list[str]) -> list[int]:
+    # `usage` counts all choices together; share it out by text length, keeping the exact total.
+    if len(texts) == 1:
+        return [total]
+    weights = [len(text) + 1 for text in texts]
+    shares = [total * weight // sum(weights) for weight in weights]
+    shares[0] += total - sum(shares)
+    return shares
+
+
+def _first_line(text: str) -> str:
+    data = text.encode()
+    cut = first_line_end(data)
+    return (data if cut is None else data[:cut]).decode().strip()

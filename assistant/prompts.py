@@ -1,0 +1,70 @@
+"""The chat prompts of the two stages: closed-book (parametric) and grounded in numbered passages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.language import detect_language
+from assistant.protocols import ChatMessage, Passage
+
+# Earlier turns give context ("and when was she born?"), but a long history would crowd out the
+# question and slow the small model down: keep the last few turns, each cut to a few sentences.
+HISTORY_TURNS = 4
+HISTORY_CHARS_PER_TURN = 400
+PASSAGE_CHARS = 1200
+
+# Neutral on purpose: telling the 0.5B model to "say I don't know if unsure" makes it refuse even
+# "Who wrote Pride and Prejudice?". Doubt is measured afterwards by sampling, not asked for here.
+PARAMETRIC_SYSTEM = {
+    "en": "You are a helpful assistant. Answer the question with a short, direct answer in one sentence.",
+    "zh": "你是一个乐于助人的助手。请用一句简短、直接的中文回答问题。",
+}
+
+GROUNDED_SYSTEM = {
+    "en": (
+        "You are a helpful assistant. Answer the question in one short sentence using only the "
+        "numbered passages. Cite the passages you used as [1], [2]. If the passages do not contain "
+        "the answer, say that you don't know."
+    ),
+    "zh": (
+        "你是一个乐于助人的助手。只根据编号的资料，用一句简短的中文回答问题，并用[1]、[2]标注所用资料的编号。"
+        "如果资料中没有答案，就说你不知道。"
+    ),
+}
+
+_PASSAGES_HEADER = {"en": "Passages:", "zh": "资料："}
+_QUESTION_HEADER = {"en": "Question:", "zh": "问题："}
+
+
+def bounded_history(history: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """The last few user/assistant turns, each shortened; system messages from callers are dropped."""
+    turns = [m for m in history if m.role in ("user", "assistant")][-HISTORY_TURNS:]
+    return [ChatMessage(role=m.role, content=shorten(m.content, HISTORY_CHARS_PER_TURN)) for m in turns]
+
+
+def parametric_messages(question: str, *, history: Sequence[ChatMessage] = ()) -> list[ChatMessage]:
+    language = detect_language(question)
+    return [
+        ChatMessage(role="system", content=PARAMETRIC_SYSTEM[language]),
+        *bounded_history(history),
+        ChatMessage(role="user", content=question.strip()),
+    ]
+
+
+def grounded_messages(
+    question: str, *, passages: Sequence[Passage], history: Sequence[ChatMessage] = ()
+) -> list[ChatMessage]:
+    language = detect_language(question)
+    numbered = "\n".join(f"[{n}] {shorten(p.text, PASSAGE_CHARS)}" for n, p in enumerate(passages, start=1))
+    user = f"{_PASSAGES_HEADER[language]}\n{numbered}\n\n{_QUESTION_HEADER[language]} {question.strip()}"
+    return [
+        ChatMessage(role="system", content=GROUNDED_SYSTEM[language]),
+        *bounded_history(history),
+        ChatMessage(role="user", content=user),
+    ]
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at `limit` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -1,0 +1,67 @@
+"""Support checking: which passages a grounded answer cites, and how much of it they back up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.claims import Claims, extract_claims, text_features
+from assistant.protocols import Passage
+from assistant.refusal import is_refusal
+
+_CITATION_GROUP = re.compile(r"\[\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*\]|【\s*(\d+)\s*】")
+
+
+def cited_numbers(answer: str, *, passage_count: int) -> list[int]:
+    """The passage numbers `answer` cites as [n], [n, m] or 【n】, in order, within 1..passage_count."""
+    found: list[int] = []
+    for match in _CITATION_GROUP.finditer(answer):
+        group = match.group(1) or match.group(2)
+        for raw in re.split(r"[,，、]", group):
+            number = int(raw)
+            if 1 <= number <= passage_count and number not in found:
+                found.append(number)
+    return found
+
+
+def support_share(answer: str, passages: Sequence[Passage], *, question: str = "") -> float:
+    """Share of the answer's claims (numbers and content terms) that occur in `passages`.
+
+    Two shares are measured and the smaller one counts: that of what the answer adds to the question
+    (the year, the name asked for), and that of what it repeats from the question (its subject).
+    The second catches an answer that pins a true number from the passage on the wrong subject:
+    "Professor Zhang was born in 2003" against a passage about a company founded in 2003.
+    A refusal, or an answer with no claim beyond the question's own words, is supported by nothing.
+    """
+    if is_refusal(answer) or not passages:
+        return 0.0
+    added = extract_claims(answer, question=question)
+    if added.empty:
+        return 0.0
+    evidence = text_features(" ".join(p.text for p in passages))
+    share = _found_share(added, evidence)
+    echoed = _echoed_claims(answer, question)
+    return share if echoed.empty else min(share, _found_share(echoed, evidence))
+
+
+def attribute_passages(answer: str, passages: Sequence[Passage], *, question: str = "") -> list[int]:
+    """Passage numbers (1-based) holding any of the answer's claims: for answers that forgot to cite."""
+    claims = extract_claims(answer, question=question)
+    if claims.empty or is_refusal(answer):
+        return []
+    return [
+        n
+        for n, passage in enumerate(passages, start=1)
+        if _found_share(claims, text_features(passage.text)) > 0
+    ]
+
+
+def _echoed_claims(answer: str, question: str) -> Claims:
+    own, asked = text_features(answer), text_features(question)
+    return Claims(numbers=own.numbers & asked.numbers, terms=own.terms & asked.terms)
+
+
+def _found_share(claims: Claims, evidence: Claims) -> float:
+    total = len(claims.numbers) + len(claims.terms)
+    found = len(claims.numbers & evidence.numbers) + len(claims.terms & evidence.terms)
+    return found / total

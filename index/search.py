@@ -1,0 +1,111 @@
+"""open_index and Searcher: dense FAISS search, optionally fused with BM25, scored by cosine similarity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.embedders import Embedder
+from index.errors import EmbedderMismatch
+from index.fusion import reciprocal_rank_fusion
+from index.lexical import Bm25
+from index.manifest import Manifest, read_manifest
+from index.records import Hit, IndexStatus
+from index.store import ChunkStore
+from index.vectors import load_vectors
+from index.versions import current_version, version_dir
+
+CANDIDATES_PER_HIT = 4
+MIN_CANDIDATES = 50
+
+
+class Searcher:
+    """One index version, loaded; it keeps serving that version after newer builds are switched in."""
+
+    def __init__(self, directory: Path, *, embedder: Embedder, hybrid: bool) -> None:
+        from index.faiss_index import load_faiss
+
+        self._manifest = read_manifest(directory)
+        _check_embedder(self._manifest, embedder)
+        self._embedder = embedder
+        self._store = ChunkStore(directory / "chunks.sqlite")
+        self._vectors = load_vectors(directory)
+        self._faiss: Any = load_faiss(directory)
+        self._bm25 = Bm25(self._store.texts()) if hybrid else None
+        self.directory = directory
+
+    @property
+    def hybrid(self) -> bool:
+        return self._bm25 is not None
+
+    def retrieve(self, query: str, *, k: int) -> list[Hit]:
+        """The `k` best chunks, best first; each score is the chunk's cosine similarity with the query."""
+        if k < 1 or not query.strip():
+            return []
+        vector = self._embedder.embed_query(query)
+        rows = self._rank(query, vector, k=k)
+        cosines = self._vectors[rows] @ vector if rows else np.zeros(0, dtype=np.float32)
+        chunks = self._store.chunks(rows)
+        return [
+            Hit(
+                text=chunk.text,
+                source=chunk.source,
+                chunk_id=chunk.chunk_id,
+                score=float(cosine),
+                title=chunk.title,
+                rank=rank,
+                position=chunk.position,
+            )
+            for rank, (chunk, cosine) in enumerate(zip(chunks, cosines, strict=True), start=1)
+        ]
+
+    def status(self) -> IndexStatus:
+        return status_of(self._manifest)
+
+    def close(self) -> None:
+        self._store.close()
+
+    def _rank(self, query: str, vector: np.ndarray[Any, Any], *, k: int) -> list[int]:
+        from index.faiss_index import search_faiss
+
+        if self._bm25 is None:
+            return [int(row) for row in search_faiss(self._faiss, vector, k=k)]
+        depth = max(k * CANDIDATES_PER_HIT, MIN_CANDIDATES)
+        dense = [int(row) for row in search_faiss(self._faiss, vector, k=depth)]
+        lexical = self._bm25.top(query, k=depth)
+        return reciprocal_rank_fusion([dense, lexical])[:k]
+
+
+def open_index(index_dir: Path, *, embedder: Embedder, hybrid: bool = True) -> Searcher:
+    """The current version of the index in `index_dir`. Raises IndexNotFound, EmbedderMismatch."""
+    return Searcher(version_dir(index_dir, current_version(index_dir)), embedder=embedder, hybrid=hybrid)
+
+
+def index_status(index_dir: Path) -> IndexStatus:
+    """Counts and provenance of the current version, read from its manifest (no model is loaded)."""
+    return status_of(read_manifest(version_dir(index_dir, current_version(index_dir))))
+
+
+def status_of(manifest: Manifest) -> IndexStatus:
+    return IndexStatus(
+        documents=len(manifest.documents),
+        chunks=manifest.chunks,
+        embedder=manifest.embedder,
+        dimension=manifest.dimension,
+        built_at=manifest.built_at,
+        version=manifest.version,
+        index_kind=manifest.index_kind,
+        chunk_size=manifest.chunk_size,
+        chunk_overlap=manifest.chunk_overlap,
+    )
+
+
+def _check_embedder(manifest: Manifest, embedder: Embedder) -> None:
+    if (manifest.embedder, manifest.dimension) != (embedder.model_id, embedder.dimension):
+        raise EmbedderMismatch(
+            f"the index was built with {manifest.embedder} ({manifest.dimension} dimensions) but the "
+            f"configured embedder is {embedder.model_id} ({embedder.dimension}); rebuild the index "
+            "or configure the embedder it was built with"
+        )

@@ -1,0 +1,67 @@
+"""POST /v1/ask returns the answer record; every route is counted in /metrics."""
+
+from __future__ import annotations
+
+from conftest import ClientFactory, FakeIndex
+
+from assistant.fakes import ScriptedGenerator
+
+PRIDE_Q = "Who wrote Pride and Prejudice?"
+ACME_Q = "When was Acme Widgets founded?"
+
+
+def scripted() -> ScriptedGenerator:
+    return ScriptedGenerator(
+        by_prompt={
+            "[1] Acme": ["Acme Widgets was founded in 1987 [1]."],
+            "Pride": ["Jane Austen."],
+            ACME_Q: ["I don't know."],
+        }
+    )
+
+
+def test_ask_returns_the_full_record_for_each_route(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    client = make_client(scripted(), built_index)
+    parametric = client.post("/v1/ask", json={"question": PRIDE_Q}).json()
+    retrieval = client.post("/v1/ask", json={"question": ACME_Q}).json()
+    abstain = client.post(
+        "/v1/ask", json={"question": ACME_Q, "overrides": {"min_retrieval_score": 0.95}}
+    ).json()
+    assert (parametric["route"], parametric["answer"]) == ("parametric", "Jane Austen.")
+    assert retrieval["route"] == "retrieval" and retrieval["citations"][0]["source"] == "acme.md"
+    assert abstain["route"] == "abstain" and abstain["citations"] == []
+    assert set(parametric) >= {"samples", "timings_ms", "model", "confidence", "grounded_support"}
+
+
+def test_metrics_count_routes_and_latency_by_stage(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    client = make_client(scripted(), built_index)
+    client.post("/v1/ask", json={"question": PRIDE_Q})
+    client.post("/v1/ask", json={"question": PRIDE_Q})
+    client.post("/v1/ask", json={"question": ACME_Q})
+    text = client.get("/metrics").text
+    assert 'assistant_answers_total{route="parametric"} 2.0' in text
+    assert 'assistant_answers_total{route="retrieval"} 1.0' in text
+    assert 'assistant_answers_total{route="abstain"} 0.0' in text
+    assert "assistant_agreement_count 3.0" in text
+    assert 'assistant_stage_seconds_count{stage="total"} 3.0' in text
+    assert 'assistant_stage_seconds_count{stage="grounded"} 1.0' in text
+
+
+def test_each_app_has_its_own_metrics(make_client: ClientFactory, built_index: FakeIndex) -> None:
+    first = make_client(scripted(), built_index)
+    second = make_client(scripted(), built_index)
+    first.post("/v1/ask", json={"question": PRIDE_Q})
+    assert 'assistant_answers_total{route="parametric"} 0.0' in second.get("/metrics").text
+
+
+def test_empty_and_over_long_questions_are_rejected(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    client = make_client(scripted(), built_index, max_question_chars=20)
+    assert client.post("/v1/ask", json={"question": "   "}).status_code == 422
+    too_long = client.post("/v1/ask", json={"question": "y" * 21})
+    assert too_long.status_code == 422 and "20" in too_long.json()["error"]["message"]

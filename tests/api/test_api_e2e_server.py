@@ -1,0 +1,262 @@
+"""End to end: `assistant serve --prepare` in a subprocess with the real default model, real index and
+real HTTP clients (openai, LangChain, httpx). One server for the whole module keeps the wall time down."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from langchain_openai import ChatOpenAI
+
+pytestmark = pytest.mark.slow
+
+API_KEY = "e2e-user-key"
+ADMIN_KEY = "e2e-admin-key"
+USER = {"Authorization": f"Bearer {API_KEY}"}
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+CAPITAL_Q = "What is the capital of France?"
+# Fewer, shorter samples where the route is not what a test is about.
+CHEAP: dict[str, Any] = {"fallback": {"overrides": {"n_samples": 2, "max_new_tokens": 24}}}
+QUARRY_DOC = (
+    "# Zentrix Quarry\n\nThe Zentrix Quarry opened in 1932 near the village of Hollin Brae. "
+    "It was founded by the stonemason Hella Marrow, and its grey granite was used for the Hollin Brae lighthouse.\n"
+)
+QUARRY_Q = "In what year did the Zentrix Quarry open?"
+MAX_QUESTION_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    home: Path
+    env: dict[str, str]
+
+    def http(self, **headers: str) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers=headers, timeout=300)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def assistant_command(*args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "assistant"), *args]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"server not ready in time:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("e2e-home")
+    port = free_port()
+    env = {
+        **os.environ,
+        "ASSISTANT_HOME": str(home),
+        "ASSISTANT_CACHE_DIR": str(model_cache_dir),
+        "ASSISTANT_API_KEY": API_KEY,
+        "ASSISTANT_ADMIN_KEY": ADMIN_KEY,
+        "ASSISTANT_MAX_QUESTION_CHARS": str(MAX_QUESTION_CHARS),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+    log = home.parent / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            assistant_command("serve", "--prepare", "--port", str(port)),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, process, log)
+        yield Server(url=url, home=home, env=env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for_job(http: httpx.Client, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = http.get(f"/v1/index/jobs/{job_id}").json()
+        if job["state"] != "running":
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"index job {job_id} did not finish")
+
+
+def test_prepare_seeded_the_sample_corpus_and_built_the_index(server: Server) -> None:
+    with server.http(**USER) as http:
+        names = {d["id"] for d in http.get("/v1/documents").json()["documents"]}
+        status = http.get("/v1/index").json()
+    assert {"lumora-robotics.md", "qinglan-tea.md"} <= names
+    assert status["documents"] == len(names) and status["embedder"]
+
+
+def test_openai_client_chat_while_healthz_stays_responsive(server: Server) -> None:
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=API_KEY)
+    assert [m.id for m in client.models.list().data] == ["qwen2.5-coder-0.5b-instruct-q4_k_m"]
+    replies: list[Any] = []
+    request = threading.Thread(
+        target=lambda: replies.append(
+            client.chat.completions.create(
+                model="any", messages=[{"role": "user", "content": CAPITAL_Q}], extra_body=CHEAP
+            )
+        )
+    )
+    request.start()
+    answered_during_generation = 0
+    with server.http() as http:
+        while request.is_alive():
+            started = time.monotonic()
+            assert http.get("/healthz").status_code == 200
+            # A blocked event loop would hold /healthz until the generation ends.
+            if request.is_alive() and time.monotonic() - started < 2.0:
+                answered_during_generation += 1
+            time.sleep(0.2)
+    request.join()
+    assert answered_during_generation >= 3
+    (reply,) = replies
+    assert "Paris" in reply.choices[0].message.content
+    assert reply.model_extra["fallback"]["route"] == "parametric"
+
+
+def test_openai_client_streams_chunks_then_done(server: Server) -> None:
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=API_KEY)
+    stream = client.chat.completions.create(
+        model="any", messages=[{"role": "user", "content": CAPITAL_Q}], stream=True, extra_body=CHEAP
+    )
+    chunks = list(stream)
+    assert len(chunks) >= 3
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert "Paris" in text
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert chunks[-1].model_extra["fallback"]["route"] == "parametric"
+
+
+def test_langchain_chat_openai_invokes_and_streams(server: Server) -> None:
+    llm = ChatOpenAI(base_url=f"{server.url}/v1", api_key=API_KEY, model="any", extra_body=CHEAP)
+    assert "Paris" in str(llm.invoke(CAPITAL_Q).content)
+    assert "Paris" in "".join(str(chunk.content) for chunk in llm.stream(CAPITAL_Q))
+
+
+def test_keys_are_required_and_accepted(server: Server) -> None:
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=f"{server.url}/v1", api_key="wrong").models.list()
+    with server.http() as anonymous, server.http(**USER) as user, server.http(**ADMIN) as admin:
+        assert anonymous.get("/v1/documents").status_code == 401
+        assert user.get("/v1/documents").status_code == 200
+        assert user.patch("/v1/config/thresholds", json={"n_samples": 3}).status_code == 401
+        assert user.post("/v1/index/rebuild").status_code == 401
+        assert admin.get("/v1/config/thresholds").status_code == 200
+        assert anonymous.get("/healthz").status_code == 200
+
+
+def test_bad_input_is_refused_cleanly(server: Server) -> None:
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=API_KEY)
+    with pytest.raises(openai.UnprocessableEntityError, match="limit of 500"):
+        client.chat.completions.create(
+            model="any", messages=[{"role": "user", "content": "why " * MAX_QUESTION_CHARS}]
+        )
+    with server.http(**ADMIN) as admin:
+        escape = admin.post("/v1/documents", files={"files": ("../../escape.txt", b"x", "text/plain")})
+        assert escape.status_code == 400 and "invalid file name" in escape.json()["error"]["message"]
+        assert list(server.home.parent.rglob("escape.txt")) == []
+        big = admin.post("/v1/ask", content=b"{" + b" " * 2_000_000 + b"}", headers=USER)
+        assert big.status_code == 413
+
+
+def test_a_second_rebuild_while_one_runs_is_409(server: Server) -> None:
+    bulky = "\n\n".join(
+        f"Filler paragraph {i} about the harbour, the weather and the tides." for i in range(3000)
+    )
+    with server.http(**ADMIN) as admin:
+        admin.post("/v1/documents", files={"files": ("bulky.txt", bulky.encode(), "text/plain")})
+        first = admin.post("/v1/index/rebuild", json={"incremental": True})
+        second = admin.post("/v1/index/rebuild")
+        assert first.status_code == 202 and second.status_code == 409
+        assert wait_for_job(admin, first.json()["job_id"])["state"] == "succeeded"
+        assert admin.delete("/v1/documents/bulky.txt").status_code == 200
+
+
+def test_upload_rebuild_answer_with_citation_failed_rebuild_and_threshold_change(server: Server) -> None:
+    with server.http(**ADMIN) as admin:
+        upload = admin.post(
+            "/v1/documents", files={"files": ("quarry.md", QUARRY_DOC.encode(), "text/markdown")}
+        )
+        assert upload.status_code == 201
+        good = wait_for_job(admin, admin.post("/v1/index/rebuild").json()["job_id"])
+        assert good["state"] == "succeeded", good
+        version = admin.get("/v1/index").json()["version"]
+        # A rebuild with nothing readable fails; the index built before it keeps serving.
+        for document in admin.get("/v1/documents").json()["documents"]:
+            admin.delete(f"/v1/documents/{document['id']}")
+        bad = wait_for_job(admin, admin.post("/v1/index/rebuild").json()["job_id"])
+        assert bad["state"] == "failed" and bad["error"].startswith("EmptyCorpus")
+        assert admin.get("/v1/index").json()["version"] == version
+        answered = admin.post("/v1/ask", json={"question": QUARRY_Q}).json()
+        assert answered["route"] == "retrieval", answered
+        assert "1932" in answered["answer"]
+        assert "quarry.md" in [c["source"] for c in answered["citations"]]
+        try:
+            patched = admin.patch("/v1/config/thresholds", json={"min_retrieval_score": 1.0})
+            assert patched.status_code == 200
+            abstained = admin.post("/v1/ask", json={"question": QUARRY_Q}).json()
+            assert abstained["route"] == "abstain" and abstained["citations"] == []
+        finally:
+            admin.patch("/v1/config/thresholds", json={"profile": "balanced"})
+        metrics = admin.get("/metrics").text
+    assert 'assistant_answers_total{route="retrieval"} 1.0' in metrics
+    assert 'assistant_answers_total{route="abstain"} 1.0' in metrics
+
+
+def test_cli_config_and_ask_share_the_servers_home(server: Server) -> None:
+    set_result = subprocess.run(
+        assistant_command("config", "set", "retrieval_top_k", "6"),
+        env=server.env,
+        capture_output=True,
+        text=True,
+    )
+    assert set_result.returncode == 0, set_result.stderr
+    with server.http(**USER) as user:
+        assert user.get("/v1/config/thresholds").json()["thresholds"]["retrieval_top_k"] == 6
+    asked = subprocess.run(
+        assistant_command("ask", CAPITAL_Q, "--profile", "chatty"),
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert "Paris" in asked.stdout and "route: parametric" in asked.stdout

@@ -1,0 +1,95 @@
+"""Rebuilds over HTTP: 202 and a job, hot swap on success, 409 while one runs, old index kept on failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import ClientFactory, FakeIndex, write_docs
+from fastapi.testclient import TestClient
+
+from api.settings import Settings
+from assistant.fakes import ScriptedGenerator
+
+ZED_Q = "Where is Zed Quarry?"
+
+
+def scripted() -> ScriptedGenerator:
+    return ScriptedGenerator(
+        by_prompt={
+            "in Oslo.": ["Zed Quarry is in Oslo [2]."],
+            "[1] Acme": ["Acme Widgets was founded in 1987 [1]."],
+            ZED_Q: ["I don't know."],
+        }
+    )
+
+
+def wait_for(client: TestClient, job_id: str) -> dict[str, Any]:
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/v1/index/jobs/{job_id}").json()
+        if job["state"] != "running":
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} still running")
+
+
+def test_rebuild_switches_the_new_index_in_without_restart(
+    make_client: ClientFactory, built_index: FakeIndex, settings: Settings
+) -> None:
+    client = make_client(scripted(), built_index)
+    assert client.post("/v1/ask", json={"question": ZED_Q}).json()["citations"][0]["source"] == "acme.md"
+    write_docs(settings, {"zed.md": "Zed Quarry is in Oslo."})
+    started = client.post("/v1/index/rebuild", json={"incremental": True})
+    assert started.status_code == 202
+    job = wait_for(client, started.json()["job_id"])
+    assert job["state"] == "succeeded" and job["incremental"] is True and job["error"] is None
+    assert job["progress"] == {"stage": "reading", "done": 2, "total": 2}
+    answer = client.post("/v1/ask", json={"question": ZED_Q}).json()
+    assert answer["route"] == "retrieval" and [c["source"] for c in answer["citations"]] == ["zed.md"]
+    assert client.get("/v1/index").json() == {"documents": 2, "version": 2}
+
+
+def test_second_rebuild_while_one_runs_is_409(make_client: ClientFactory, built_index: FakeIndex) -> None:
+    client = make_client(scripted(), built_index)
+    built_index.gate.clear()
+    first = client.post("/v1/index/rebuild")
+    second = client.post("/v1/index/rebuild", json={})
+    assert first.status_code == 202
+    assert second.status_code == 409 and first.json()["job_id"] in second.json()["error"]["message"]
+    built_index.gate.set()
+    assert wait_for(client, first.json()["job_id"])["state"] == "succeeded"
+    assert client.post("/v1/index/rebuild").status_code == 202
+
+
+def test_failed_rebuild_reports_the_error_and_keeps_the_old_index(
+    make_client: ClientFactory, built_index: FakeIndex, settings: Settings
+) -> None:
+    client = make_client(scripted(), built_index)
+    (settings.documents_dir / "acme.md").unlink()
+    job = wait_for(client, client.post("/v1/index/rebuild").json()["job_id"])
+    assert job["state"] == "failed" and job["error"].startswith("EmptyCorpus")
+    answer = client.post("/v1/ask", json={"question": ZED_Q}).json()
+    assert [c["source"] for c in answer["citations"]] == ["acme.md"]
+    assert client.get("/v1/readyz").status_code == 404
+    assert client.get("/readyz").status_code == 200
+
+
+def test_unknown_job_is_404(make_client: ClientFactory, built_index: FakeIndex) -> None:
+    response = make_client(scripted(), built_index).get("/v1/index/jobs/nope")
+    assert response.status_code == 404 and response.json()["error"]["type"] == "job_not_found"
+
+
+def test_without_an_index_questions_get_503_and_a_rebuild_fixes_it(
+    make_client: ClientFactory, settings: Settings
+) -> None:
+    client = make_client(scripted(), FakeIndex())
+    assert client.get("/readyz").json()["status"] == "no_index"
+    refused = client.post("/v1/ask", json={"question": ZED_Q})
+    assert refused.status_code == 503 and "rebuild" in refused.json()["error"]["message"]
+    assert client.get("/v1/index").status_code == 503
+    write_docs(settings, {"zed.md": "Zed Quarry is in Oslo."})
+    assert wait_for(client, client.post("/v1/index/rebuild").json()["job_id"])["state"] == "succeeded"
+    assert client.get("/readyz").status_code == 200
+    assert client.post("/v1/ask", json={"question": ZED_Q}).json()["route"] == "retrieval"

@@ -1,0 +1,143 @@
+"""The Generator contract every backend passes: subclass `GeneratorContract` and provide a `generator` fixture.
+
+Example (tests/assistant/test_llamacpp_generator.py):
+
+    @pytest.mark.slow
+    class TestLlamaCppContract(GeneratorContract):
+        @pytest.fixture
+        def generator(self, tiny_llamacpp_generator):
+            return tiny_llamacpp_generator
+
+The checks use only `assistant.protocols` and `assistant.errors`, so they hold for local and remote backends.
+Prompts are short factual questions that small instruction models answer in one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from assistant.errors import GenerationError
+from assistant.protocols import ChatMessage, Completion, Generation, Generator
+
+QUESTION = [ChatMessage("user", "What is the capital of France? Answer in a few words.")]
+OTHER_QUESTION = [ChatMessage("user", "How many legs does a spider have? Answer with a number.")]
+LIST_REQUEST = [
+    ChatMessage("system", "You are a helpful assistant."),
+    ChatMessage("user", "Write the names of three colours, one per line."),
+]
+LONG_REQUEST = [ChatMessage("user", "Tell me a long story about a dragon and a knight.")]
+
+
+class CallRecorder:
+    """A `stop_sampling_if` predicate that remembers the greedy texts it was shown."""
+
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.seen: list[str] = []
+
+    def __call__(self, greedy_text: str) -> bool:
+        self.seen.append(greedy_text)
+        return self.answer
+
+
+def _is_stripped_line(completion: Completion) -> bool:
+    text = completion.text
+    return text == text.strip() and "\n" not in text
+
+
+class GeneratorContract:
+    """Backend-agnostic checks of `assistant.protocols.Generator`."""
+
+    @pytest.fixture
+    def generator(self) -> Generator:
+        raise NotImplementedError("subclasses provide the generator under test")
+
+    def test_model_id_names_the_model(self, generator: Generator) -> None:
+        assert isinstance(generator.model_id, str)
+        assert generator.model_id.strip()
+
+    def test_greedy_only_returns_no_samples(self, generator: Generator) -> None:
+        result = generator.generate(QUESTION, max_new_tokens=16)
+        assert isinstance(result, Generation)
+        assert result.samples == ()
+        assert result.greedy.text
+        assert 1 <= result.greedy.tokens <= 16
+
+    def test_greedy_is_deterministic_across_calls(self, generator: Generator) -> None:
+        first = generator.generate(OTHER_QUESTION, max_new_tokens=16)
+        second = generator.generate(OTHER_QUESTION, max_new_tokens=16)
+        assert first.greedy == second.greedy
+
+    def test_different_prompts_get_different_answers(self, generator: Generator) -> None:
+        france = generator.generate(QUESTION, max_new_tokens=16).greedy.text
+        spider = generator.generate(OTHER_QUESTION, max_new_tokens=16).greedy.text
+        assert france != spider
+
+    @pytest.mark.parametrize("n_samples", [1, 4])
+    def test_returns_exactly_n_samples(self, generator: Generator, n_samples: int) -> None:
+        result = generator.generate(QUESTION, n_samples=n_samples, temperature=0.9, max_new_tokens=16)
+        assert len(result.samples) == n_samples
+        for sample in result.samples:
+            assert isinstance(sample, Completion)
+            assert 1 <= sample.tokens <= 16
+
+    def test_high_temperature_samples_vary(self, generator: Generator) -> None:
+        result = generator.generate(LONG_REQUEST, n_samples=4, temperature=1.5, max_new_tokens=12)
+        texts = {sample.text for sample in result.samples}
+        assert len(texts) > 1
+
+    def test_answers_stop_at_the_first_line_break(self, generator: Generator) -> None:
+        result = generator.generate(LIST_REQUEST, n_samples=2, temperature=0.7, max_new_tokens=48)
+        for completion in (result.greedy, *result.samples):
+            assert _is_stripped_line(completion)
+        assert result.greedy.tokens < 48
+
+    def test_max_new_tokens_bounds_every_completion(self, generator: Generator) -> None:
+        result = generator.generate(LONG_REQUEST, n_samples=2, temperature=0.7, max_new_tokens=5)
+        for completion in (result.greedy, *result.samples):
+            assert 1 <= completion.tokens <= 5
+            assert _is_stripped_line(completion)
+
+    def test_more_tokens_allow_a_longer_answer(self, generator: Generator) -> None:
+        short = generator.generate(LONG_REQUEST, max_new_tokens=3).greedy
+        longer = generator.generate(LONG_REQUEST, max_new_tokens=12).greedy
+        assert short.tokens <= 3 < longer.tokens
+        assert len(short.text) < len(longer.text)
+
+    def test_stop_sampling_if_true_skips_samples(self, generator: Generator) -> None:
+        predicate = CallRecorder(answer=True)
+        result = generator.generate(QUESTION, n_samples=3, max_new_tokens=16, stop_sampling_if=predicate)
+        assert result.samples == ()
+        assert result.greedy.text
+        assert predicate.seen == [result.greedy.text]
+
+    def test_stop_sampling_if_false_keeps_samples(self, generator: Generator) -> None:
+        predicate = CallRecorder(answer=False)
+        result = generator.generate(QUESTION, n_samples=3, max_new_tokens=16, stop_sampling_if=predicate)
+        assert len(result.samples) == 3
+        assert predicate.seen == [result.greedy.text]
+
+    def test_stop_sampling_if_sees_the_same_greedy_answer(self, generator: Generator) -> None:
+        plain = generator.generate(QUESTION, max_new_tokens=16).greedy
+        predicate = CallRecorder(answer=True)
+        gated = generator.generate(QUESTION, n_samples=2, max_new_tokens=16, stop_sampling_if=predicate)
+        assert gated.greedy.text == plain.text
+        assert predicate.seen == [plain.text]
+
+    @pytest.mark.parametrize(
+        "bad_call",
+        [
+            lambda g: g.generate([], max_new_tokens=8),
+            lambda g: g.generate(QUESTION, n_samples=-1, max_new_tokens=8),
+            lambda g: g.generate(QUESTION, max_new_tokens=0),
+            lambda g: g.generate(QUESTION, n_samples=2, temperature=0.0, max_new_tokens=8),
+        ],
+        ids=["no-messages", "negative-samples", "no-tokens", "sampling-at-zero-temperature"],
+    )
+    def test_bad_arguments_raise_generation_error(
+        self, generator: Generator, bad_call: Callable[[Generator], Generation]
+    ) -> None:
+        with pytest.raises(GenerationError):
+            bad_call(generator)

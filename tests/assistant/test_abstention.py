@@ -1,0 +1,38 @@
+"""The abstention names what was asked, in the language of the question."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.abstention import abstention_text, question_subject
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("When was Zorbelia Quantrix born?", "Zorbelia Quantrix"),
+        ("Who wrote Pride and Prejudice?", "Pride and Prejudice"),
+        ("When was Xanthe Morvadine's first album released?", "Xanthe Morvadine"),
+        ("what year was the company founded?", "what year was the company founded"),
+        ("《红楼梦》的作者是谁？", "红楼梦"),
+        ("李白是哪个朝代的诗人？", "李白"),
+        ("青松科技公司是什么时候成立的？", "青松科技公司"),
+    ],
+)
+def test_subject_of_the_question(question: str, subject: str) -> None:
+    assert question_subject(question) == subject
+
+
+def test_english_abstention() -> None:
+    assert abstention_text("When was Zorbelia Quantrix born?") == "I don't know about “Zorbelia Quantrix”."
+
+
+def test_chinese_abstention() -> None:
+    assert abstention_text("张伟明教授出生于哪一年？") == "我不知道和“张伟明教授”相关的信息。"
+
+
+def test_a_long_question_is_shortened() -> None:
+    question = "how " + "very " * 40 + "long is this question?"
+    subject = question_subject(question)
+    assert subject.endswith("…")
+    assert len(subject) <= 60

@@ -1,0 +1,238 @@
+"""The fallback flow with scripted parts: each route, the refusal shortcut, the abstentions, the modes."""
+
+from __future__ import annotations
+
+from assistant.fakes import ScriptedGenerator, StaticPassage, StaticRetriever
+from assistant.flow import (
+    GROUNDED_TOKEN_ALLOWANCE,
+    answer_closed_book,
+    answer_question,
+    answer_with_retrieval,
+)
+from assistant.protocols import ChatMessage
+from assistant.render import render_answer_text
+from assistant.thresholds import PROFILES, Thresholds
+
+BALANCED = PROFILES["balanced"]
+ACME_Q = "When was Acme Widgets founded?"
+ACME = StaticPassage(
+    "Acme Widgets was founded in 1987 in Tulsa.", source="acme.md", chunk_id="acme.md#0", score=0.7
+)
+OTHER = StaticPassage("Tulsa has hot summers.", source="tulsa.md", chunk_id="tulsa.md#0", score=0.5)
+SCATTERED = ["Acme Widgets was founded in 1950.", "It was founded in 1962.", "In 1901.", "1975.", "In 2001."]
+
+
+def test_confident_answer_stays_parametric_without_retrieval() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"Pride": ["Jane Austen.", "Jane Austen wrote it.", "It was Jane Austen."]}
+    )
+    retriever = StaticRetriever([ACME])
+    answer = answer_question(
+        "Who wrote Pride and Prejudice?", generator=generator, retriever=retriever, thresholds=BALANCED
+    )
+    assert (answer.route, answer.answer, answer.confidence) == ("parametric", "Jane Austen.", 1.0)
+    assert answer.grounded_support is None and answer.citations == ()
+    assert len(answer.samples) == BALANCED.n_samples
+    assert answer.parametric_answer == "Jane Austen." and answer.model == "scripted"
+    assert retriever.queries == []
+    (call,) = generator.calls
+    assert (call.n_samples, call.temperature, call.max_new_tokens) == (
+        BALANCED.n_samples,
+        BALANCED.sample_temperature,
+        BALANCED.max_new_tokens,
+    )
+
+
+def test_disagreeing_samples_fall_back_to_a_cited_grounded_answer() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: [SCATTERED[0], *SCATTERED]}
+    )
+    retriever = StaticRetriever([ACME, OTHER])
+    answer = answer_question(ACME_Q, generator=generator, retriever=retriever, thresholds=BALANCED)
+    assert answer.route == "retrieval"
+    assert answer.answer == "Acme Widgets was founded in 1987 [1]."
+    assert answer.confidence < BALANCED.agreement_threshold
+    assert answer.parametric_answer == SCATTERED[0]
+    assert [(c.id, c.chunk_id) for c in answer.citations] == [(1, "acme.md#0")]
+    assert answer.grounded_support == 1.0
+    assert retriever.queries == [ACME_Q]
+    grounded_call = generator.calls[1]
+    assert grounded_call.n_samples == 0
+    assert grounded_call.max_new_tokens == BALANCED.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE
+
+
+def test_refusing_main_answer_skips_sampling_and_retrieves() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: ["I don't know.", "1950."]}
+    )
+    answer = answer_question(
+        ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED
+    )
+    assert generator.calls[0].sampling_skipped
+    assert answer.samples == () and answer.confidence == 0.0
+    assert answer.route == "retrieval"
+
+
+def test_weak_passages_mean_abstention_without_a_grounded_call() -> None:
+    weak = StaticPassage("Acme Widgets was founded in 1987.", score=0.1)
+    generator = ScriptedGenerator(by_prompt={ACME_Q: SCATTERED})
+    answer = answer_question(
+        ACME_Q, generator=generator, retriever=StaticRetriever([weak]), thresholds=BALANCED
+    )
+    assert answer.route == "abstain"
+    assert answer.answer == "I don't know about “Acme Widgets”."
+    assert answer.grounded_support is None and answer.citations == ()
+    assert len(generator.calls) == 1
+
+
+def test_uncited_but_supported_answer_is_attributed_to_its_passage() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Tulsa": ["Acme Widgets was founded in 1987."], ACME_Q: SCATTERED}
+    )
+    answer = answer_question(
+        ACME_Q, generator=generator, retriever=StaticRetriever([OTHER, ACME]), thresholds=BALANCED
+    )
+    assert answer.route == "retrieval"
+    assert [c.id for c in answer.citations] == [2]
+    assert answer.answer == "Acme Widgets was founded in 1987. [2]"
+
+
+def test_unsupported_grounded_answer_abstains_with_its_measured_support() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["Acme Widgets was founded in 1990 in Denver [1]."], ACME_Q: SCATTERED}
+    )
+    answer = answer_question(
+        ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED
+    )
+    assert answer.route == "abstain"
+    assert answer.grounded_support == 0.0
+    assert answer.citations == ()
+
+
+def test_grounded_refusal_abstains() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["The passages do not mention it."], ACME_Q: SCATTERED}
+    )
+    answer = answer_question(
+        ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED
+    )
+    assert answer.route == "abstain"
+    assert answer.grounded_support == 0.0
+
+
+def test_no_index_means_abstention_where_retrieval_was_needed() -> None:
+    generator = ScriptedGenerator(by_prompt={ACME_Q: SCATTERED})
+    answer = answer_question(ACME_Q, generator=generator, retriever=None, thresholds=BALANCED)
+    assert answer.route == "abstain"
+    assert answer.parametric_answer == SCATTERED[0]
+
+
+def test_chinese_question_abstains_in_chinese() -> None:
+    question = "张伟明教授出生于哪一年？"
+    generator = ScriptedGenerator(by_prompt={question: ["他出生于1956年。", "1960年。", "1948年。"]})
+    answer = answer_question(
+        question, generator=generator, retriever=StaticRetriever([]), thresholds=BALANCED
+    )
+    assert answer.route == "abstain"
+    assert answer.answer == "我不知道和“张伟明教授”相关的信息。"
+
+
+def test_chinese_grounded_answer_cites_the_chinese_passage() -> None:
+    question = "青松科技公司是哪一年成立的？"
+    passage = StaticPassage("青松科技公司成立于2003年，总部位于杭州。", source="qs.md", chunk_id="qs.md#0")
+    generator = ScriptedGenerator(
+        by_prompt={"资料": ["青松科技公司成立于2003年[1]。"], question: ["1998年。", "2010年。", "1985年。"]}
+    )
+    answer = answer_question(
+        question, generator=generator, retriever=StaticRetriever([passage]), thresholds=BALANCED
+    )
+    assert answer.route == "retrieval"
+    assert [c.source for c in answer.citations] == ["qs.md"]
+    assert all("中文" in call.messages[0].content for call in generator.calls)
+
+
+def test_the_profile_decides_between_parametric_and_retrieval() -> None:
+    samples = ["Paris.", "Paris.", "Paris.", "Lyon.", "Nice.", "Lyon.", "Nice."]
+    script = {"France": ["Paris.", *samples]}
+    chatty = answer_question(
+        "What is the capital of France?",
+        generator=ScriptedGenerator(by_prompt=script),
+        retriever=None,
+        thresholds=PROFILES["chatty"],
+    )
+    strict = answer_question(
+        "What is the capital of France?",
+        generator=ScriptedGenerator(by_prompt=script),
+        retriever=None,
+        thresholds=PROFILES["strict"],
+    )
+    assert chatty.route == "parametric"
+    assert strict.route == "abstain"
+
+
+def test_history_reaches_both_prompts_bounded() -> None:
+    history = [ChatMessage(role="user", content=f"turn {i} " + "x" * 1000) for i in range(10)]
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: SCATTERED}
+    )
+    retriever = StaticRetriever([ACME])
+    answer_question(ACME_Q, generator=generator, retriever=retriever, thresholds=BALANCED, history=history)
+    for call in generator.calls:
+        earlier = [m.content for m in call.messages[1:-1]]
+        assert earlier[-1].startswith("turn 9") and not any(m.startswith("turn 0") for m in earlier)
+        assert all(len(m) <= 400 for m in earlier)
+    assert retriever.queries[0].endswith(ACME_Q) and "turn 9" in retriever.queries[0]
+
+
+def test_closed_book_mode_never_retrieves() -> None:
+    generator = ScriptedGenerator(by_prompt={ACME_Q: SCATTERED})
+    answer = answer_closed_book(ACME_Q, generator=generator, thresholds=BALANCED)
+    assert answer.route == "parametric" and answer.answer == SCATTERED[0]
+    assert answer.confidence < BALANCED.agreement_threshold
+    refused = answer_closed_book(
+        ACME_Q, generator=ScriptedGenerator(queue=[["我不知道。"]]), thresholds=BALANCED
+    )
+    assert refused.route == "abstain"
+
+
+def test_retrieval_mode_skips_the_closed_book_stage() -> None:
+    generator = ScriptedGenerator(by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."]})
+    answer = answer_with_retrieval(
+        ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED
+    )
+    assert answer.route == "retrieval" and answer.samples == () and answer.parametric_answer == ""
+    assert len(generator.calls) == 1
+
+
+def test_timings_are_filled_and_add_up() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: SCATTERED}
+    )
+    answer = answer_question(
+        ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED
+    )
+    t = answer.timings_ms
+    assert min(t.sampling, t.retrieval, t.grounded) >= 0.0
+    assert t.total >= t.sampling + t.retrieval + t.grounded
+
+
+def test_grounded_budget_is_capped_at_the_largest_allowed() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: SCATTERED}
+    )
+    thresholds = Thresholds(max_new_tokens=1024)
+    answer_question(ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=thresholds)
+    assert generator.calls[1].max_new_tokens == 1024
+
+
+def test_rendered_answer_shows_route_confidence_and_sources() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: SCATTERED}
+    )
+    answer = answer_question(
+        ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED
+    )
+    text = render_answer_text(answer)
+    assert text.splitlines()[0] == answer.answer
+    assert "route: retrieval" in text and f"confidence: {answer.confidence:.2f}" in text
+    assert "[1] acme.md (acme.md#0, score 0.70)" in text

@@ -1,0 +1,187 @@
+"""OpenAIGenerator against scripted loopback servers, a closed port, and a real llama.cpp server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from generator_contract import QUESTION as CONTRACT_QUESTION
+from generator_contract import GeneratorContract
+from llama_server import llama_server
+from scripted_chat_server import Payload, Reply, choices_reply, scripted_server
+
+from assistant.errors import BackendUnavailable, GenerationError
+from assistant.model_files import tiny_model_file
+from assistant.openai_generator import OpenAIGenerator
+from assistant.protocols import ChatMessage, Generator
+
+QUESTION = (ChatMessage(role="user", content="What is the capital of France?"),)
+
+
+def _generator(base_url: str, *, retries: int = 2, timeout_s: float = 5.0) -> OpenAIGenerator:
+    return OpenAIGenerator(
+        base_url=base_url, model="m", api_key="k", timeout_s=timeout_s, retries=retries, backoff_s=0.01
+    )
+
+
+def _honours_n(payload: Payload, number: int) -> Reply:
+    texts = ["Paris"] if payload["temperature"] == 0 else [f"Paris {i}" for i in range(payload["n"])]
+    return choices_reply(texts, completion_tokens=3 * len(texts))
+
+
+def _ignores_n(payload: Payload, number: int) -> Reply:
+    return choices_reply([f"answer {number}"], completion_tokens=2)
+
+
+def test_greedy_is_a_temperature_zero_request_stopping_at_newline() -> None:
+    with scripted_server(_honours_n) as server:
+        generation = _generator(server.base_url).generate(QUESTION, max_new_tokens=17)
+    (request,) = server.requests
+    assert (request["temperature"], request["max_tokens"], request["stop"], request["n"]) == (
+        0,
+        17,
+        ["\n"],
+        1,
+    )
+    assert request["messages"] == [{"role": "user", "content": "What is the capital of France?"}]
+    assert generation.greedy.text == "Paris" and generation.greedy.tokens == 3
+    assert generation.samples == ()
+
+
+def test_samples_use_the_n_parameter_when_the_server_honours_it() -> None:
+    with scripted_server(_honours_n) as server:
+        generation = _generator(server.base_url).generate(QUESTION, n_samples=4, temperature=0.9)
+    assert [request["n"] for request in server.requests] == [1, 4]
+    assert server.requests[1]["temperature"] == 0.9
+    assert [s.text for s in generation.samples] == ["Paris 0", "Paris 1", "Paris 2", "Paris 3"]
+    assert sum(s.tokens for s in generation.samples) == 12
+
+
+def test_missing_samples_come_from_concurrent_requests_when_the_server_ignores_n() -> None:
+    with scripted_server(_ignores_n) as server:
+        generator = _generator(server.base_url)
+        first = generator.generate(QUESTION, n_samples=3)
+        requests_for_first = len(server.requests)
+        second = generator.generate(QUESTION, n_samples=3)
+    assert len(first.samples) == len(second.samples) == 3
+    assert requests_for_first == 1 + 3  # greedy, the ignored n=3, then two single requests
+    assert [r["n"] for r in server.requests[requests_for_first:]] == [1, 1, 1, 1]  # learned: no n=3
+    assert len({s.text for s in second.samples}) == 3
+
+
+def test_stop_sampling_if_skips_the_sample_requests() -> None:
+    with scripted_server(_honours_n) as server:
+        generation = _generator(server.base_url).generate(
+            QUESTION, n_samples=5, stop_sampling_if=lambda text: text == "Paris"
+        )
+    assert len(server.requests) == 1
+    assert generation.samples == ()
+
+
+def test_texts_are_cut_at_the_first_line_break_when_the_server_ignores_stop() -> None:
+    with scripted_server(
+        lambda p, n: choices_reply(["\n  Paris.\nMore text"], completion_tokens=5)
+    ) as server:
+        generation = _generator(server.base_url).generate(QUESTION)
+    assert generation.greedy.text == "Paris."
+
+
+def test_overloaded_server_is_retried_then_answers() -> None:
+    def busy_twice(payload: Payload, number: int) -> Reply:
+        return Reply(status=503) if number <= 2 else choices_reply(["Paris"], completion_tokens=1)
+
+    with scripted_server(busy_twice) as server:
+        generation = _generator(server.base_url, retries=2).generate(QUESTION)
+    assert generation.greedy.text == "Paris"
+    assert len(server.requests) == 3
+
+
+def test_retries_exhausted_raise_backend_unavailable() -> None:
+    with (
+        scripted_server(lambda p, n: Reply(status=503)) as server,
+        pytest.raises(BackendUnavailable, match="after 2 attempts"),
+    ):
+        _generator(server.base_url, retries=1).generate(QUESTION)
+    assert len(server.requests) == 2
+
+
+def test_a_rejected_request_is_a_generation_error_without_retry() -> None:
+    with (
+        scripted_server(lambda p, n: Reply(status=400, body='{"error": "bad model"}')) as server,
+        pytest.raises(GenerationError, match="HTTP 400") as caught,
+    ):
+        _generator(server.base_url).generate(QUESTION)
+    assert not isinstance(caught.value, BackendUnavailable)
+    assert len(server.requests) == 1
+
+
+def test_a_malformed_response_is_a_generation_error() -> None:
+    with (
+        scripted_server(lambda p, n: Reply(body={"object": "nothing useful"})) as server,
+        pytest.raises(GenerationError, match="unexpected chat-completions response"),
+    ):
+        _generator(server.base_url).generate(QUESTION)
+
+
+def test_a_server_slower_than_the_timeout_is_unavailable_within_the_bound() -> None:
+    with scripted_server(lambda p, n: Reply(delay_s=2.0)) as server:
+        started = time.monotonic()
+        with pytest.raises(BackendUnavailable, match="Timeout"):
+            _generator(server.base_url, retries=1, timeout_s=0.3).generate(QUESTION)
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.5  # two attempts of 0.3 s plus backoff, not the server's 2 s each
+
+
+def test_a_down_server_is_unavailable_quickly() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    generator = _generator(f"http://127.0.0.1:{closed_port}/v1", retries=2, timeout_s=2.0)
+    started = time.monotonic()
+    with pytest.raises(BackendUnavailable, match="ConnectError"):
+        generator.generate(QUESTION)
+    assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"n_samples": -1}, "n_samples"),
+        ({"n_samples": 2, "temperature": 0.0}, "temperature"),
+        ({"max_new_tokens": 0}, "max"),
+    ],
+)
+def test_bad_arguments_raise_generation_error_before_any_request(
+    arguments: dict[str, float], message: str
+) -> None:
+    with scripted_server(_honours_n) as server, pytest.raises(GenerationError, match=message):
+        _generator(server.base_url).generate(QUESTION, **arguments)  # type: ignore[arg-type]
+    assert server.requests == []
+
+
+@pytest.fixture(scope="module")
+def tiny_server_url() -> Iterator[str]:
+    with llama_server(tiny_model_file(), threads=len(os.sched_getaffinity(0))) as base_url:
+        yield base_url
+
+
+@pytest.mark.slow
+class TestOpenAIContractOnLlamaCppServer(GeneratorContract):
+    @pytest.fixture
+    def generator(self, tiny_server_url: str) -> Generator:
+        return OpenAIGenerator(
+            base_url=tiny_server_url, model="smollm2", api_key="none", timeout_s=60, seed=1
+        )
+
+
+@pytest.mark.slow
+def test_the_real_server_answers_the_greedy_request_like_a_local_greedy_answer(tiny_server_url: str) -> None:
+    remote = OpenAIGenerator(base_url=tiny_server_url, model="smollm2", api_key="none", timeout_s=60)
+    first = remote.generate(CONTRACT_QUESTION, n_samples=3, temperature=1.0, max_new_tokens=16)
+    second = remote.generate(CONTRACT_QUESTION, max_new_tokens=16)
+    assert first.greedy == second.greedy
+    assert first.greedy.text and 1 <= first.greedy.tokens <= 16
+    assert len(first.samples) == 3

@@ -1,0 +1,38 @@
+"""Session-wide fixtures: the real generators (tiny SmolLM2 and the default Qwen 0.5B) over a persistent cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.protocols import Generator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# Measured by bench/sampling_cost.py on the 2-core CI machine: float32 decodes faster than bfloat16 there.
+DEFAULT_TEST_DTYPE = "float32"
+
+
+@pytest.fixture(scope="session")
+def model_cache_dir() -> Path:
+    """Assembled and converted weights; kept across runs (gitignored) so only the first run converts."""
+    configured = os.environ.get("ASSISTANT_CACHE_DIR")
+    return Path(configured) if configured else REPO_ROOT / ".cache"
+
+
+@pytest.fixture(scope="session")
+def tiny_generator(model_cache_dir: Path) -> Generator:
+    """SmolLM2-135M-Instruct through transformers: fast, for behaviour that does not need a good model."""
+    from assistant.model_files import tiny_model_file
+    from assistant.transformers_generator import TransformersGenerator
+
+    return TransformersGenerator.load(model_path=tiny_model_file(), cache_dir=model_cache_dir)
+
+
+@pytest.fixture(scope="session")
+def default_generator(model_cache_dir: Path) -> Generator:
+    """The embedded default model (Qwen2.5-Coder-0.5B-Instruct) through transformers."""
+    from assistant.transformers_generator import TransformersGenerator
+
+    return TransformersGenerator.load(model_path=None, cache_dir=model_cache_dir, dtype=DEFAULT_TEST_DTYPE)
