@@ -1,1 +1,1 @@
-"""api package."""
+"""The HTTP API (FastAPI, OpenAI-compatible) and the `assistant` command line; wires assistant/ and index/."""

@@ -80,7 +80,15 @@ def _build_context(settings: Settings) -> AppContext:
 
 def _install(context: AppContext, load: Callable[[], Components]) -> None:
     """Load the components, then open the index; a failure is reported by /readyz, not raised."""
-    state = context.state
+    try:
+        _load_and_open(context.state, load)
+    finally:
+        # An unexpected error must not leave /readyz saying "loading" for ever.
+        if context.state.readiness().status == "loading":
+            context.state.set_failure("loading stopped unexpectedly; see the server log")
+
+
+def _load_and_open(state: ServerState, load: Callable[[], Components]) -> None:
     try:
         loaded = load()
     except (AssistantError, IndexingError, OSError) as error:

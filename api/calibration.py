@@ -40,11 +40,10 @@ def calibrate(
     records = [record for path in records_files for record in read_records(path)]
     points = sweep(records, base=base)
     choice = choose(points, target=target, value=value, base=base)
-    curve = frontier(points)
+    curve = _shown_curve(frontier(points), choice.point)
     if plot is not None:
-        plot_risk_coverage(
-            plot, curves={"fallback (swept)": curve}, operating_points={"chosen": choice.point}
-        )
+        name = "fallback, swept (star: chosen)"
+        plot_risk_coverage(plot, curves={name: curve}, operating_points={name: choice.point})
     written = None
     if choice.met and not dry_run:
         store.update(
@@ -55,3 +54,9 @@ def calibrate(
         )
         written = store.path
     return Calibration(base=base, curve=curve, choice=choice, written=written)
+
+
+def _shown_curve(curve: list[CurvePoint], chosen: CurvePoint) -> list[CurvePoint]:
+    """The envelope with the chosen point in place of the envelope point it ties with."""
+    same = [p for p in curve if (p.answer_rate, p.precision) != (chosen.answer_rate, chosen.precision)]
+    return sorted([*same, chosen], key=lambda p: p.answer_rate)

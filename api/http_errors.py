@@ -45,6 +45,7 @@ _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
 
 
 def error_response(status: int, message: str, *, kind: str, field: str | None = None) -> JSONResponse:
+    """The one error body of this API; the `error.message` field is what the openai client shows."""
     body: dict[str, Any] = {"message": message, "type": kind}
     if field is not None:
         body["field"] = field
@@ -69,13 +70,23 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
 
 
+def _count(request: Request, status: int) -> None:
+    request.app.state.context.metrics.count_error(status)
+
+
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     status, kind = status_of(error)
+    _count(request, status)
     field = getattr(error, "field", None)
     if isinstance(error, ThresholdError):
-        # ThresholdError messages start with the field they are about.
-        field = str(error).split(":", 1)[0]
+        field = _threshold_field(str(error))
     return error_response(status, str(error), kind=kind, field=field)
+
+
+def _threshold_field(message: str) -> str:
+    """ThresholdError messages start with the field they are about, or name an unknown profile."""
+    prefix = message.split(":", 1)[0]
+    return prefix if prefix.isidentifier() else "profile"
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -83,9 +94,11 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     first = error.errors()[0]
     location = [str(part) for part in first.get("loc", ()) if part != "body"]
     field = ".".join(location) or "body"
+    _count(request, 422)
     return error_response(422, f"{field}: {first.get('msg', 'invalid')}", kind="invalid_request", field=field)
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
+    _count(request, error.status_code)
     return error_response(error.status_code, str(error.detail), kind="http_error")

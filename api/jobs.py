@@ -18,6 +18,7 @@ from index.errors import IndexingError
 
 JobState = Literal["running", "succeeded", "failed"]
 _LOG = logging.getLogger(__name__)
+KEPT_JOBS = 100
 
 
 class BuildAlreadyRunning(Exception):
@@ -72,24 +73,22 @@ class BuildJobs:
             if self._running is not None:
                 raise BuildAlreadyRunning(self._running)
             job = Job(id=uuid.uuid4().hex, state="running", incremental=incremental, started_at=time.time())
+            self._forget_old_jobs()
             self._jobs[job.id] = job
             self._running = job.id
         thread = threading.Thread(target=self._run, args=(job.id, index), name=f"build-{job.id}", daemon=True)
         thread.start()
         return job
 
+    def _forget_old_jobs(self) -> None:
+        """Keep the latest KEPT_JOBS finished jobs (dicts keep insertion order, oldest first)."""
+        for job_id in list(self._jobs)[: max(0, len(self._jobs) - KEPT_JOBS + 1)]:
+            if job_id != self._running:
+                del self._jobs[job_id]
+
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
-
-    def wait(self, job_id: str, *, timeout: float) -> Job | None:
-        """The job once it has finished, or as it stands after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while (job := self.get(job_id)) is not None and job.state == "running":
-            if time.monotonic() >= deadline:
-                break
-            time.sleep(0.05)
-        return job
 
     def _run(self, job_id: str, index: IndexService) -> None:
         try:

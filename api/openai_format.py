@@ -22,6 +22,8 @@ _ROLES: dict[str, Role] = {
     "assistant": "assistant",
 }
 _PIECES = re.compile(r"\s*\S+|\s+")
+# Earlier turns kept as context, in multiples of the question limit; older turns are dropped.
+HISTORY_BUDGET = 4
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,21 @@ def split_conversation(messages: Sequence[ChatMessageIn], *, max_chars: int) -> 
     if last_user is None:
         raise QuestionRejected("messages: there is no user message to answer", field="messages")
     question = check_question(messages[last_user].text(), max_chars=max_chars)
-    history = tuple(
+    turns = [
         ChatMessage(role=_ROLES[m.role], content=m.text()) for m in messages[:last_user] if m.role in _ROLES
-    )
-    return Conversation(question=question, history=history)
+    ]
+    return Conversation(question=question, history=recent_turns(turns, budget=HISTORY_BUDGET * max_chars))
+
+
+def recent_turns(turns: Sequence[ChatMessage], *, budget: int) -> tuple[ChatMessage, ...]:
+    """The latest turns whose text fits in `budget` characters: a small model's context is short."""
+    kept: list[ChatMessage] = []
+    for turn in reversed(turns):
+        budget -= len(turn.content)
+        if budget < 0:
+            break
+        kept.append(turn)
+    return tuple(reversed(kept))
 
 
 def fallback_object(answer: Answer) -> dict[str, Any]:

@@ -20,16 +20,19 @@ def prepare(settings: Settings, *, echo: Echo) -> None:
     """Make a fresh checkout servable; each step is skipped when its result already exists."""
     if settings.backend != "openai":
         echo(f"model: {gguf_model_file(settings)}")
+    if has_index(settings.index_dir):
+        echo(f"index: using the one in {settings.index_dir}")
+        return
+    # Only a home without an index gets the sample corpus, so a user's own index is never replaced.
     seeded = seed_documents(settings.documents_dir)
     if seeded:
         echo(f"documents: copied {len(seeded)} sample documents to {settings.documents_dir}")
-    if not has_index(settings.index_dir):
-        echo(f"index: building from {settings.documents_dir} ...")
-        service = IndexFolder(settings, load_embedder(settings))
-        summary = service.build(
-            source=settings.documents_dir, incremental=False, progress=lambda stage, done, total: None
-        )
-        echo(f"index: {summary.details['documents']} documents, {summary.details['chunks']} chunks")
+    echo(f"index: building from {settings.documents_dir} ...")
+    service = IndexFolder(settings, load_embedder(settings))
+    summary = service.build(
+        source=settings.documents_dir, incremental=False, progress=lambda stage, done, total: None
+    )
+    echo(f"index: {summary.details['documents']} documents, {summary.details['chunks']} chunks")
 
 
 def seed_documents(documents_dir: Path) -> list[Path]:

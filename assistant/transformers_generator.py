@@ -34,6 +34,7 @@ class TransformersGenerator:
         self._model = loaded.model
         self._tokenizer = loaded.tokenizer
         self._model_id = model_id
+        self._model_dir = loaded.directory
         self._eos_token_ids = _eos_token_ids(loaded)
         self._lock = threading.Lock()
 
@@ -56,6 +57,11 @@ class TransformersGenerator:
     def model_id(self) -> str:
         return self._model_id
 
+    @property
+    def model_dir(self) -> Path:
+        """The transformers directory the weights came from (the converted copy, for a GGUF)."""
+        return self._model_dir
+
     def generate(
         self,
         messages: Sequence[ChatMessage],
@@ -65,7 +71,9 @@ class TransformersGenerator:
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
     ) -> Generation:
-        _check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
+        _check_arguments(
+            messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens
+        )
         prompt = self._encode(messages)
         with self._lock, torch.inference_mode():
             try:
@@ -92,7 +100,7 @@ class TransformersGenerator:
             )
         except (ValueError, TypeError, KeyError) as error:
             raise GenerationError(f"cannot apply the chat template of {self._model_id}: {error}") from error
-        input_ids: torch.Tensor = encoded["input_ids"]
+        input_ids: torch.Tensor = encoded["input_ids"]  # type: ignore[call-overload,index,assignment]
         return input_ids
 
     def _decode_batch(
@@ -137,7 +145,9 @@ class TransformersGenerator:
             cache.batch_repeat_interleave(rows)
         return cache
 
-    def _generation_config(self, *, sample: bool, temperature: float, max_new_tokens: int) -> GenerationConfig:
+    def _generation_config(
+        self, *, sample: bool, temperature: float, max_new_tokens: int
+    ) -> GenerationConfig:
         pad = self._tokenizer.pad_token_id
         common: dict[str, Any] = {
             "max_new_tokens": max_new_tokens,
@@ -146,14 +156,15 @@ class TransformersGenerator:
             "pad_token_id": pad if pad is not None else self._eos_token_ids[0],
         }
         if not sample:
-            return GenerationConfig(do_sample=False, **common)
+            return GenerationConfig(do_sample=False, **common)  # type: ignore[no-untyped-call]
         # Explicit neutral values: otherwise the model's own defaults (top_k, top_p) would apply,
         # and samples would not be drawn at plain `temperature`.
-        return GenerationConfig(do_sample=True, temperature=temperature, top_k=0, top_p=1.0, **common)
+        return GenerationConfig(  # type: ignore[no-untyped-call]
+            do_sample=True, temperature=temperature, top_k=0, top_p=1.0, **common
+        )
 
     def _decode_tokens(self, tokens: Sequence[int]) -> str:
-        text: str = self._tokenizer.decode(list(tokens), skip_special_tokens=False)
-        return text
+        return str(self._tokenizer.decode(list(tokens), skip_special_tokens=False))
 
     def _completion(self, row: list[int], length: int | None) -> Completion:
         tokens = row if length is None else row[:length]
@@ -162,7 +173,9 @@ class TransformersGenerator:
         return Completion(text=cut_at_line_break(text), tokens=len(tokens))
 
 
-def _skip_after_limit(stops: AnswerStops, stop_sampling_if: Callable[[str], bool] | None, greedy: str) -> bool:
+def _skip_after_limit(
+    stops: AnswerStops, stop_sampling_if: Callable[[str], bool] | None, greedy: str
+) -> bool:
     """The greedy row ran into `max_new_tokens` before its predicate could run: ask it now."""
     sampled = len(stops.lengths) > 1
     return sampled and stops.lengths[0] is None and stop_sampling_if is not None and stop_sampling_if(greedy)

@@ -63,6 +63,7 @@ def build_index(
             corpus=corpus,
             chunks_by_doc=chunks_by_doc,
             vectors=vectors,
+            report=report,
         )
     total_chunks = sum(len(chunks) for chunks in chunks_by_doc.values())
     return BuildReport(
@@ -164,13 +165,18 @@ def _write_version(
     corpus: _Corpus,
     chunks_by_doc: dict[str, list[Chunk]],
     vectors: Vectors,
+    report: Callable[[str, int, int], None],
 ) -> int:
     from index.faiss_index import build_faiss, save_faiss
 
     scratch = new_build_dir(index_dir)
+    report("writing", 0, 4)
     write_chunks(scratch / "chunks.sqlite", (c for chunks in chunks_by_doc.values() for c in chunks))
+    report("writing", 1, 4)
     save_vectors(scratch, vectors)
+    report("writing", 2, 4)
     save_faiss(build_faiss(vectors, kind=options.index_kind), scratch)
+    report("writing", 3, 4)
     version = next_version(index_dir)
     manifest = Manifest(
         version=version,
@@ -186,6 +192,7 @@ def _write_version(
     )
     write_manifest(scratch, manifest)  # written last: a version folder with a manifest is complete
     publish(scratch, index_dir, version)
+    report("writing", 4, 4)
     return version
 
 

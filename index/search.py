@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders import Embedder
+from index.embedders import Embedder, Vectors
 from index.errors import EmbedderMismatch
 from index.fusion import reciprocal_rank_fusion
 from index.lexical import Bm25
@@ -40,11 +40,14 @@ class Searcher:
     def hybrid(self) -> bool:
         return self._bm25 is not None
 
-    def retrieve(self, query: str, *, k: int) -> list[Hit]:
-        """The `k` best chunks, best first; each score is the chunk's cosine similarity with the query."""
+    def retrieve(self, query: str, *, k: int, query_vector: Vectors | None = None) -> list[Hit]:
+        """The `k` best chunks, best first; each score is the chunk's cosine similarity with the query.
+
+        `query_vector` skips embedding the query when the caller already has it (benchmarks).
+        """
         if k < 1 or not query.strip():
             return []
-        vector = self._embedder.embed_query(query)
+        vector = self._embedder.embed_query(query) if query_vector is None else query_vector
         rows = self._rank(query, vector, k=k)
         cosines = self._vectors[rows] @ vector if rows else np.zeros(0, dtype=np.float32)
         chunks = self._store.chunks(rows)

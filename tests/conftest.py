@@ -1,4 +1,4 @@
-"""Session-wide fixtures: the real generators (tiny SmolLM2 and the default Qwen 0.5B) over a persistent cache."""
+"""Session-wide fixtures: the real generators (tiny SmolLM2, default Qwen 0.5B) over a persistent cache."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ import pytest
 from assistant.protocols import Generator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Measured by bench/sampling_cost.py on the 2-core CI machine: float32 decodes faster than bfloat16 there.
 DEFAULT_TEST_DTYPE = "float32"
+
+
+def _test_threads() -> int:
+    """One torch thread unless ASSISTANT_THREADS says otherwise.
+
+    On a busy 2-core machine, two OpenMP threads that keep getting descheduled made decoding up to
+    30x slower than one thread (docs/generation.md), and tests often share the CPU with a server thread.
+    """
+    return int(os.environ.get("ASSISTANT_THREADS", "1"))
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +35,9 @@ def tiny_generator(model_cache_dir: Path) -> Generator:
     from assistant.model_files import tiny_model_file
     from assistant.transformers_generator import TransformersGenerator
 
-    return TransformersGenerator.load(model_path=tiny_model_file(), cache_dir=model_cache_dir)
+    return TransformersGenerator.load(
+        model_path=tiny_model_file(), cache_dir=model_cache_dir, threads=_test_threads()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -35,4 +45,6 @@ def default_generator(model_cache_dir: Path) -> Generator:
     """The embedded default model (Qwen2.5-Coder-0.5B-Instruct) through transformers."""
     from assistant.transformers_generator import TransformersGenerator
 
-    return TransformersGenerator.load(model_path=None, cache_dir=model_cache_dir, dtype=DEFAULT_TEST_DTYPE)
+    return TransformersGenerator.load(
+        model_path=None, cache_dir=model_cache_dir, dtype=DEFAULT_TEST_DTYPE, threads=_test_threads()
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from typing import Any
 
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     problem = check_bind_address(settings, host)
     if problem is not None:
         raise CliError(problem)
+    _check_can_listen(host, port)
     if settings.api_key is None:
         _echo(f"no ASSISTANT_API_KEY set: serving on loopback ({host}) only, without authentication")
     if args.prepare:
@@ -42,6 +44,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     _echo(f"serving on http://{host}:{port} (API docs at /docs); the models load in the background")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     return 0
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail before the slow start-up when the address is taken or invalid (uvicorn would exit 1 later)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As uvicorn does, so a port left in TIME_WAIT is not reported as taken.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        raise CliError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
 
 
 def _echo(message: str) -> None:

@@ -8,13 +8,16 @@ from assistant.evaluation.errors import EvaluationError
 from assistant.evaluation.replay import Mode
 from assistant.thresholds import PROFILES, Thresholds
 
-MODE_KINDS = ("closed", "rag", "fallback")
-DEFAULT_MODES = MODE_KINDS
+DEFAULT_MODES = (
+    "closed",
+    "rag",
+    "fallback",
+    *(f"fallback-{profile}" for profile in PROFILES),
+)
 
 
 def build_modes(names: Sequence[str], *, current: Thresholds) -> list[Mode]:
-    """`closed` and `rag` use the current thresholds; `fallback` stands for the current thresholds and
-    every profile (`fallback-strict`, ...); a single profile may also be named."""
+    """`closed`, `rag` and `fallback` use the current thresholds; `fallback-PROFILE` a named profile."""
     modes: list[Mode] = []
     for name in names:
         for mode in _expand(name.strip(), current):
@@ -26,11 +29,12 @@ def build_modes(names: Sequence[str], *, current: Thresholds) -> list[Mode]:
 
 
 def _expand(name: str, current: Thresholds) -> list[Mode]:
-    if name in ("closed", "rag"):
-        return [Mode(name, "closed" if name == "closed" else "rag", current)]
+    if name == "closed":
+        return [Mode(name, "closed", current)]
+    if name == "rag":
+        return [Mode(name, "rag", current)]
     if name == "fallback":
-        profiles = [Mode(f"fallback-{p}", "fallback", t) for p, t in PROFILES.items()]
-        return [Mode("fallback", "fallback", current), *profiles]
+        return [Mode(name, "fallback", current)]
     profile = name.removeprefix("fallback-")
     if name.startswith("fallback-") and profile in PROFILES:
         return [Mode(name, "fallback", PROFILES[profile])]

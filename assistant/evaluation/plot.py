@@ -13,9 +13,9 @@ def plot_risk_coverage(
     *,
     curves: Mapping[str, Sequence[CurvePoint]],
     operating_points: Mapping[str, CurvePoint],
-    title: str = "Risk-coverage: precision against answer rate",
+    title: str = "Risk-coverage (stars: thresholds as configured)",
 ) -> None:
-    """One line per mode's threshold sweep, one marker per mode as configured; written as PNG."""
+    """One line per mode's threshold sweep and a star where the mode sits as configured; a PNG file."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on servers and in CI
@@ -25,13 +25,11 @@ def plot_risk_coverage(
     for name, points in curves.items():
         kept = [p for p in points if p.precision is not None]
         precisions = [p.precision or 0.0 for p in kept]
-        axes.plot([p.answer_rate for p in kept], precisions, marker=".", label=name)
-    for name, point in operating_points.items():
-        if point.precision is not None:
-            axes.scatter([point.answer_rate], [point.precision], marker="*", s=140, zorder=3)
-            axes.annotate(
-                name, (point.answer_rate, point.precision), textcoords="offset points", xytext=(5, 5)
-            )
+        (line,) = axes.plot([p.answer_rate for p in kept], precisions, marker=".", alpha=0.8, label=name)
+        point = operating_points.get(name)
+        if point is not None and point.precision is not None:
+            # The star is where the mode sits as configured; same colour as its curve.
+            axes.scatter([point.answer_rate], [point.precision], marker="*", s=160, color=line.get_color())
     axes.set(xlabel="answer rate (coverage)", ylabel="precision on answered", title=title)
     axes.set_xlim(-0.02, 1.02)
     axes.set_ylim(-0.02, 1.02)

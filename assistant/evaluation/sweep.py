@@ -74,7 +74,8 @@ def choose(points: Sequence[CurvePoint], *, target: Target, value: float, base: 
 
 def frontier(points: Sequence[CurvePoint]) -> list[CurvePoint]:
     """The best precision reached at each answer rate or above, by answer rate (the upper envelope)."""
-    ordered = sorted((p for p in points if p.precision is not None), key=lambda p: -p.answer_rate)
+    answered = [p for p in points if p.precision is not None]
+    ordered = sorted(answered, key=lambda p: (-p.answer_rate, -(p.precision or 0.0)))
     kept: list[CurvePoint] = []
     for point in ordered:
         if not kept or (point.precision or 0.0) > (kept[-1].precision or 0.0):

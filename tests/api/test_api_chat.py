@@ -108,6 +108,7 @@ def test_bad_requests_get_422_naming_the_problem(make_client: ClientFactory, bui
         assert error["field"] == field and field in error["message"]
     unknown = client.post("/v1/chat/completions", json=chat(PRIDE_Q, fallback={"profile": "reckless"}))
     assert unknown.status_code == 422 and "strict" in unknown.json()["error"]["message"]
+    assert unknown.json()["error"]["field"] == "profile"
 
 
 def test_generation_failure_is_502_or_an_error_event_in_the_stream(
@@ -125,3 +126,16 @@ def test_generation_failure_is_502_or_an_error_event_in_the_stream(
 def test_models_lists_the_served_model(make_client: ClientFactory, built_index: FakeIndex) -> None:
     body = make_client(scripted(), built_index).get("/v1/models").json()
     assert [m["id"] for m in body["data"]] == ["scripted-model"]
+
+
+def test_only_the_latest_turns_that_fit_the_budget_are_kept_as_context(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    generator = scripted()
+    client = make_client(generator, built_index, max_question_chars=40)
+    old = [{"role": "user", "content": f"old turn {i} " + "z" * 30} for i in range(10)]
+    messages = [*old, {"role": "assistant", "content": "Sure."}, {"role": "user", "content": PRIDE_Q}]
+    assert client.post("/v1/chat/completions", json={"messages": messages}).status_code == 200
+    contents = [m.content for m in generator.calls[0].messages]
+    assert sum("old turn" in c for c in contents) == 3
+    assert "old turn 9" in " ".join(contents) and "old turn 6" not in " ".join(contents)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,19 @@ def test_errors_exit_2_with_one_line_on_stderr(
     (line,) = captured.err.strip().splitlines()
     assert line.startswith("assistant: error:") and expected in line
     assert not (home / "runtime.json").exists()
+
+
+def test_serve_on_a_taken_port_exits_2_before_loading_anything(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"cannot listen on 127.0.0.1:{port}" in line
+    assert not home.exists()
 
 
 def test_sample_corpus_seeds_an_empty_store_only(tmp_path: Path) -> None:

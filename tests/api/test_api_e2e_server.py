@@ -30,7 +30,7 @@ CAPITAL_Q = "What is the capital of France?"
 CHEAP: dict[str, Any] = {"fallback": {"overrides": {"n_samples": 2, "max_new_tokens": 24}}}
 QUARRY_DOC = (
     "# Zentrix Quarry\n\nThe Zentrix Quarry opened in 1932 near the village of Hollin Brae. "
-    "It was founded by the stonemason Hella Marrow, and its grey granite was used for the Hollin Brae lighthouse.\n"
+    "It was founded by the stonemason Hella Marrow; its granite built the Hollin Brae lighthouse.\n"
 )
 QUARRY_Q = "In what year did the Zentrix Quarry open?"
 MAX_QUESTION_CHARS = 500
@@ -124,9 +124,22 @@ def test_prepare_seeded_the_sample_corpus_and_built_the_index(server: Server) ->
     assert status["documents"] == len(names) and status["embedder"]
 
 
+def test_the_readme_questions_take_the_retrieval_and_abstain_routes(server: Server) -> None:
+    """The sample-corpus questions of docs/api.md (the parametric one is asked by the chat tests)."""
+    with server.http(**USER) as http:
+        lumora = http.post("/v1/ask", json={"question": "In what year was Lumora Robotics founded?"}).json()
+        quenby = http.post(
+            "/v1/ask", json={"question": "Who is the eldest daughter of Bartholomew Quenby?"}
+        ).json()
+    assert lumora["route"] == "retrieval" and "2011" in lumora["answer"], lumora
+    assert lumora["citations"][0]["source"] == "lumora-robotics.md"
+    assert quenby["route"] == "abstain" and quenby["citations"] == [], quenby
+
+
 def test_openai_client_chat_while_healthz_stays_responsive(server: Server) -> None:
     client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=API_KEY)
-    assert [m.id for m in client.models.list().data] == ["qwen2.5-coder-0.5b-instruct-q4_k_m"]
+    (model,) = client.models.list().data
+    assert "qwen2.5" in model.id.lower()
     replies: list[Any] = []
     request = threading.Thread(
         target=lambda: replies.append(
@@ -199,7 +212,7 @@ def test_bad_input_is_refused_cleanly(server: Server) -> None:
 
 def test_a_second_rebuild_while_one_runs_is_409(server: Server) -> None:
     bulky = "\n\n".join(
-        f"Filler paragraph {i} about the harbour, the weather and the tides." for i in range(3000)
+        f"Filler paragraph {i} about the harbour, the weather and the tides." for i in range(800)
     )
     with server.http(**ADMIN) as admin:
         admin.post("/v1/documents", files={"files": ("bulky.txt", bulky.encode(), "text/plain")})
@@ -237,8 +250,8 @@ def test_upload_rebuild_answer_with_citation_failed_rebuild_and_threshold_change
         finally:
             admin.patch("/v1/config/thresholds", json={"profile": "balanced"})
         metrics = admin.get("/metrics").text
-    assert 'assistant_answers_total{route="retrieval"} 1.0' in metrics
-    assert 'assistant_answers_total{route="abstain"} 1.0' in metrics
+    assert 'assistant_answers_total{route="retrieval"} 2.0' in metrics
+    assert 'assistant_answers_total{route="abstain"} 2.0' in metrics
 
 
 def test_cli_config_and_ask_share_the_servers_home(server: Server) -> None:

@@ -62,3 +62,36 @@ def test_metrics_are_prometheus_text(settings: Settings, built_index: FakeIndex)
     assert response.headers["content-type"].startswith("text/plain")
     assert "# TYPE assistant_stage_seconds histogram" in response.text
     assert "# TYPE assistant_answers_total counter" in response.text
+
+
+def test_openapi_describes_every_route(settings: Settings, built_index: FakeIndex) -> None:
+    app = create_app(settings, components=Components(generator=ScriptedGenerator(), index=built_index))
+    with TestClient(app) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+        assert client.get("/docs").status_code == 200
+    assert {
+        "/v1/chat/completions",
+        "/v1/models",
+        "/v1/ask",
+        "/v1/documents",
+        "/v1/documents/{document_id}",
+        "/v1/index",
+        "/v1/index/rebuild",
+        "/v1/index/jobs/{job_id}",
+        "/v1/config/thresholds",
+        "/v1/config/profiles",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    } <= set(paths)
+
+
+def test_error_answers_are_counted(settings: Settings, built_index: FakeIndex) -> None:
+    app = create_app(settings, components=Components(generator=ScriptedGenerator(), index=built_index))
+    with TestClient(app) as client:
+        client.post("/v1/ask", json={"question": ""})
+        client.post("/v1/ask", json={"question": "Who?", "profile": "nope"})
+        client.delete("/v1/documents/missing.txt")
+        text = client.get("/metrics").text
+    assert 'assistant_request_errors_total{status="422"} 2.0' in text
+    assert 'assistant_request_errors_total{status="404"} 1.0' in text

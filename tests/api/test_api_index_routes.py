@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from conftest import ClientFactory, FakeIndex, write_docs
 from fastapi.testclient import TestClient
 
+from api.jobs import KEPT_JOBS, BuildJobs
 from api.settings import Settings
 from assistant.fakes import ScriptedGenerator
 
@@ -24,8 +26,6 @@ def scripted() -> ScriptedGenerator:
 
 
 def wait_for(client: TestClient, job_id: str) -> dict[str, Any]:
-    import time
-
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         job: dict[str, Any] = client.get(f"/v1/index/jobs/{job_id}").json()
@@ -93,3 +93,19 @@ def test_without_an_index_questions_get_503_and_a_rebuild_fixes_it(
     assert wait_for(client, client.post("/v1/index/rebuild").json()["job_id"])["state"] == "succeeded"
     assert client.get("/readyz").status_code == 200
     assert client.post("/v1/ask", json={"question": ZED_Q}).json()["route"] == "retrieval"
+
+
+def test_only_the_latest_jobs_are_kept(built_index: FakeIndex, settings: Settings) -> None:
+    swapped: list[object] = []
+    jobs = BuildJobs(index=lambda: built_index, source=settings.documents_dir, on_success=swapped.append)
+    ids = []
+    for _ in range(KEPT_JOBS + 2):
+        ids.append(jobs.start(incremental=False).id)
+        deadline = time.monotonic() + 10
+        while (
+            (job := jobs.get(ids[-1])) is not None and job.state == "running" and time.monotonic() < deadline
+        ):
+            time.sleep(0.001)
+    assert len(swapped) == KEPT_JOBS + 2
+    assert jobs.get(ids[0]) is None and jobs.get(ids[1]) is None
+    assert all(jobs.get(i) is not None for i in ids[2:])

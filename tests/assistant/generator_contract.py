@@ -1,4 +1,4 @@
-"""The Generator contract every backend passes: subclass `GeneratorContract` and provide a `generator` fixture.
+"""The Generator contract every backend passes: subclass `GeneratorContract`, provide a `generator` fixture.
 
 Example (tests/assistant/test_llamacpp_generator.py):
 

@@ -1,0 +1,171 @@
+"""What sampling costs: greedy + k samples in one batched call, against greedy alone and sequential calls.
+
+    python bench/sampling_cost.py --dtypes float32 bfloat16 --k 5 --threads 1
+
+For each dtype it times, per question: one greedy answer (n_samples=0), the greedy answer with k samples in
+the same batch (the adapter's path), and the naive alternative of the greedy answer followed by k separate
+calls that each draw one sample. Ratios are taken against the greedy time measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from assistant.protocols import ChatMessage
+from assistant.transformers_generator import TransformersGenerator
+
+QUESTIONS = [
+    "What is the capital of France?",
+    "Who wrote Romeo and Juliet?",
+    "What is the chemical symbol for gold?",
+    "How many continents are there?",
+    "What planet is known as the Red Planet?",
+    "Who painted the Mona Lisa?",
+    "What is the largest ocean on Earth?",
+    "In which year did the Second World War end?",
+    "What is the boiling point of water in Celsius at sea level?",
+    "Who developed the theory of relativity?",
+    "What is the capital of Japan?",
+    "How many legs does a spider have?",
+    "What gas do plants absorb from the air?",
+    "What is the tallest mountain in the world?",
+    "Which language has the most native speakers?",
+    "What is the currency of the United Kingdom?",
+    "Who was the first person to walk on the Moon?",
+    "What is the square root of 81?",
+    "Which organ pumps blood through the human body?",
+    "What is the longest river in Africa?",
+]
+SYSTEM = "Answer the question in one short sentence."
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Row:
+    dtype: str
+    load_s: float
+    greedy_s: float
+    batched_s: float
+    sequential_s: float
+    batched_ratio: float
+    sequential_ratio: float
+    median_batched_ratio: float
+    greedy_tokens_per_s: float
+    greedy_tokens: float
+    longest_row_tokens: float
+
+
+def _messages(question: str) -> list[ChatMessage]:
+    return [ChatMessage("system", SYSTEM), ChatMessage("user", question)]
+
+
+def _timed(call: object) -> float:
+    started = time.perf_counter()
+    call()  # type: ignore[operator]
+    return time.perf_counter() - started
+
+
+def measure(
+    dtype: str,
+    *,
+    k: int,
+    threads: int,
+    max_new_tokens: int,
+    cache_dir: Path,
+    questions: list[str],
+    sequential: bool,
+) -> Row:
+    started = time.perf_counter()
+    generator = TransformersGenerator.load(model_path=None, cache_dir=cache_dir, dtype=dtype, threads=threads)
+    load_s = time.perf_counter() - started
+    generator.generate(_messages("Warm-up: say hello."), n_samples=k, max_new_tokens=8)
+    greedy, batched, sequential, ratios, greedy_tokens, longest = [], [], [], [], [], []
+    for question in questions:
+        messages = _messages(question)
+        started = time.perf_counter()
+        answer = generator.generate(messages, max_new_tokens=max_new_tokens)
+        greedy.append(time.perf_counter() - started)
+        greedy_tokens.append(answer.greedy.tokens)
+        started = time.perf_counter()
+        result = generator.generate(messages, n_samples=k, temperature=0.7, max_new_tokens=max_new_tokens)
+        batched.append(time.perf_counter() - started)
+        longest.append(max(c.tokens for c in (result.greedy, *result.samples)))
+        started = time.perf_counter()
+        for _ in range(k if sequential else 0):
+            generator.generate(messages, n_samples=1, temperature=0.7, max_new_tokens=max_new_tokens)
+        sequential.append(greedy[-1] + time.perf_counter() - started if sequential else float("nan"))
+        ratios.append(batched[-1] / greedy[-1])
+        print(
+            f"  {dtype} {question[:40]:40s} greedy {greedy[-1]:.2f}s  batched {batched[-1]:.2f}s", flush=True
+        )
+    return Row(
+        dtype=dtype,
+        load_s=load_s,
+        greedy_s=sum(greedy),
+        batched_s=sum(batched),
+        sequential_s=sum(sequential),
+        batched_ratio=sum(batched) / sum(greedy),
+        sequential_ratio=sum(sequential) / sum(greedy),
+        median_batched_ratio=statistics.median(ratios),
+        greedy_tokens_per_s=sum(greedy_tokens) / sum(greedy),
+        greedy_tokens=statistics.mean(greedy_tokens),
+        longest_row_tokens=statistics.mean(longest),
+    )
+
+
+def print_table(rows: list[Row], *, k: int, threads: int) -> str:
+    header = (
+        f"| dtype | load s | greedy s | greedy+{k} batched s | ratio | median ratio "
+        f"| greedy+{k} sequential s | ratio | greedy tok/s | greedy tokens | longest row tokens |"
+    )
+    lines = [header, "|" + "---|" * 11]
+    for row in rows:
+        lines.append(
+            f"| {row.dtype} | {row.load_s:.1f} | {row.greedy_s:.1f} | {row.batched_s:.1f} "
+            f"| {row.batched_ratio:.2f}x | {row.median_batched_ratio:.2f}x | {row.sequential_s:.1f} "
+            f"| {row.sequential_ratio:.2f}x | {row.greedy_tokens_per_s:.1f} | {row.greedy_tokens:.1f} "
+            f"| {row.longest_row_tokens:.1f} |"
+        )
+    table = "\n".join(lines) + f"\n\n(threads={threads}, load average {os.getloadavg()[0]:.1f})"
+    print(table)
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dtypes", nargs="+", default=["float32", "bfloat16"])
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    parser.add_argument("--max-new-tokens", type=int, default=32)
+    parser.add_argument("--cache-dir", type=Path, default=REPO_ROOT / ".cache")
+    parser.add_argument("--questions", type=int, default=len(QUESTIONS), help="use the first N questions")
+    parser.add_argument("--skip-sequential", action="store_true", help="do not time k sequential calls")
+    args = parser.parse_args()
+    rows = [
+        measure(
+            dtype,
+            k=args.k,
+            threads=args.threads,
+            max_new_tokens=args.max_new_tokens,
+            cache_dir=args.cache_dir,
+            questions=QUESTIONS[: args.questions],
+            sequential=not args.skip_sequential,
+        )
+        for dtype in args.dtypes
+    ]
+    table = print_table(rows, k=args.k, threads=args.threads)
+    results = REPO_ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (results / f"sampling_cost-{stamp}.json").write_text(json.dumps([asdict(r) for r in rows], indent=2))
+    (results / f"sampling_cost-{stamp}.md").write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The fallback flow end to end: the real default model, a real FAISS index on disk, the real embedder."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import index
+from assistant.flow import answer_question
+from assistant.language import has_han
+from assistant.protocols import Generator, Retriever
+from assistant.record import Answer
+from assistant.thresholds import PROFILES
+
+pytestmark = pytest.mark.slow
+
+BALANCED = PROFILES["balanced"]
+# Multilingual, so that the Chinese question finds the Chinese document; pure numpy, loads in seconds.
+EMBEDDER = "use-multilingual"
+# Samples are drawn at temperature 0.7: a fixed seed makes each run draw the same ones.
+SEED = 0
+
+DOCUMENTS = {
+    "vellmar.md": (
+        "# Vellmar Robotics\n\nVellmar Robotics is a small engineering firm based in Tallinn, Estonia. "
+        "It was founded in 1987 by the engineer Oskar Lind. The company builds warehouse robots and "
+        "sells them mostly in the Baltic states.\n"
+    ),
+    "orvane.md": (
+        "# The Orvane river\n\nThe Orvane river flows through three valleys and is known for its trout. "
+        "The fishing season opens in April and closes in October.\n"
+    ),
+    "qingsong.md": (
+        "# 青松科技\n\n青松科技公司是一家位于杭州的软件公司，成立于2003年，创始人是林晓峰。"
+        "公司主要开发办公软件。\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    source = tmp_path_factory.mktemp("corpus")
+    for name, text in DOCUMENTS.items():
+        (source / name).write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("index")
+    embedder = index.open_embedder(EMBEDDER)
+    index.build_index(source=source, index_dir=index_dir, embedder=embedder, options=index.IndexOptions())
+    searcher: Retriever = index.open_index(index_dir, embedder=embedder)
+    return searcher
+
+
+def ask(question: str, generator: Generator, retriever: Retriever) -> Answer:
+    torch.manual_seed(SEED)
+    return answer_question(question, generator=generator, retriever=retriever, thresholds=BALANCED)
+
+
+def test_well_known_fact_stays_parametric(default_generator: Generator, retriever: Retriever) -> None:
+    answer = ask("What is the capital of France?", default_generator, retriever)
+    assert answer.route == "parametric"
+    assert "Paris" in answer.answer
+    assert answer.confidence >= BALANCED.agreement_threshold
+    assert len(answer.samples) == BALANCED.n_samples
+    assert answer.citations == () and answer.timings_ms.retrieval == 0.0
+
+
+def test_fact_only_in_the_documents_is_retrieved_and_cited(
+    default_generator: Generator, retriever: Retriever
+) -> None:
+    answer = ask("In what year was Vellmar Robotics founded?", default_generator, retriever)
+    assert answer.route == "retrieval", answer
+    assert "1987" in answer.answer
+    assert [c.source for c in answer.citations] == ["vellmar.md"]
+    assert answer.grounded_support is not None and answer.grounded_support >= BALANCED.support_threshold
+    assert answer.timings_ms.grounded > 0.0
+
+
+def test_made_up_person_without_documents_abstains(
+    default_generator: Generator, retriever: Retriever
+) -> None:
+    answer = ask("When was Zorbelia Quantrix born?", default_generator, retriever)
+    assert answer.route == "abstain", answer
+    assert answer.answer == "I don't know about “Zorbelia Quantrix”."
+    assert answer.citations == ()
+    assert answer.parametric_answer  # the closed-book guess is kept for evaluation, not shown
+
+
+def test_chinese_question_is_answered_in_chinese_with_its_citation(
+    default_generator: Generator, retriever: Retriever
+) -> None:
+    answer = ask("青松科技公司是哪一年成立的？", default_generator, retriever)
+    assert answer.route == "retrieval", answer
+    assert "2003" in answer.answer and has_han(answer.answer)
+    assert [c.source for c in answer.citations] == ["qingsong.md"]

@@ -1,0 +1,154 @@
+"""The transformers Generator: the shared contract on real models, the batched greedy row, loading, errors."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from generator_contract import GeneratorContract
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from assistant._answer_text import cut_at_line_break
+from assistant.errors import ModelLoadError
+from assistant.protocols import ChatMessage, Generator
+from assistant.transformers_generator import TransformersGenerator
+
+PROMPTS = [
+    [ChatMessage("user", "What is the capital of Japan?")],
+    [ChatMessage("user", "Who painted the Mona Lisa?")],
+    [ChatMessage("system", "Answer briefly."), ChatMessage("user", "What is the largest planet?")],
+]
+
+
+@pytest.mark.slow
+class TestTinyModelContract(GeneratorContract):
+    @pytest.fixture
+    def generator(self, tiny_generator: Generator) -> Generator:
+        return tiny_generator
+
+
+@dataclass(frozen=True)
+class PlainTransformers:
+    """The tiny model loaded with transformers alone, for unbatched reference answers."""
+
+    model: Any
+    tokenizer: Any
+
+    def greedy(self, messages: list[ChatMessage], *, max_new_tokens: int) -> str:
+        chat = [{"role": m.role, "content": m.content} for m in messages]
+        encoded = self.tokenizer.apply_chat_template(
+            chat, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
+        with torch.inference_mode():
+            output = self.model.generate(**encoded, do_sample=False, max_new_tokens=max_new_tokens)
+        new_tokens = output[0, encoded["input_ids"].shape[1] :]
+        return cut_at_line_break(self.tokenizer.decode(new_tokens, skip_special_tokens=True))
+
+
+@pytest.fixture(scope="module")
+def plain_tiny(tiny_generator: TransformersGenerator) -> PlainTransformers:
+    directory = tiny_generator.model_dir
+    return PlainTransformers(
+        model=AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32),
+        tokenizer=AutoTokenizer.from_pretrained(directory),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("messages", PROMPTS)
+def test_tiny_greedy_row_matches_plain_greedy_generate(
+    tiny_generator: TransformersGenerator, plain_tiny: PlainTransformers, messages: list[ChatMessage]
+) -> None:
+    batched = tiny_generator.generate(messages, n_samples=4, temperature=1.0, max_new_tokens=24)
+    assert batched.greedy.text == plain_tiny.greedy(messages, max_new_tokens=24)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("messages", PROMPTS)
+def test_default_greedy_does_not_depend_on_sampling(
+    default_generator: TransformersGenerator, messages: list[ChatMessage]
+) -> None:
+    alone = default_generator.generate(messages, max_new_tokens=24)
+    batched = default_generator.generate(messages, n_samples=5, temperature=1.0, max_new_tokens=24)
+    assert batched.greedy == alone.greedy
+    assert len(batched.samples) == 5
+
+
+@pytest.mark.slow
+def test_default_model_knows_a_simple_fact(default_generator: TransformersGenerator) -> None:
+    answer = default_generator.generate(
+        [ChatMessage("user", "What is the capital of France?")], max_new_tokens=24
+    )
+    assert "Paris" in answer.greedy.text
+    assert default_generator.model_id.startswith("qwen2.5-coder-0.5b-instruct")
+
+
+@pytest.mark.slow
+def test_concurrent_calls_are_serialised_and_match_sequential_ones(
+    tiny_generator: TransformersGenerator,
+) -> None:
+    expected = [tiny_generator.generate(m, max_new_tokens=12).greedy for m in PROMPTS]
+    results: dict[int, object] = {}
+
+    def ask(index: int) -> None:
+        results[index] = tiny_generator.generate(PROMPTS[index], max_new_tokens=12).greedy
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(PROMPTS))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [results[i] for i in range(len(PROMPTS))] == expected
+
+
+@pytest.mark.slow
+def test_gguf_is_converted_once_into_the_cache(
+    tiny_generator: TransformersGenerator, model_cache_dir: Path
+) -> None:
+    converted = tiny_generator.model_dir
+    assert converted.is_relative_to(model_cache_dir / "converted")
+    assert (converted / "config.json").is_file()
+    assert "quantization_config" not in (converted / "config.json").read_text()
+
+
+@pytest.mark.slow
+def test_a_transformers_directory_loads_directly(
+    tiny_generator: TransformersGenerator, tmp_path: Path
+) -> None:
+    from_directory = TransformersGenerator.load(
+        model_path=tiny_generator.model_dir, cache_dir=tmp_path, threads=1
+    )
+    question = PROMPTS[0]
+    assert from_directory.generate(question, max_new_tokens=12) == tiny_generator.generate(
+        question, max_new_tokens=12
+    )
+    assert list(tmp_path.iterdir()) == []  # nothing to convert
+
+
+def test_missing_model_path_is_a_model_load_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        TransformersGenerator.load(model_path=tmp_path / "absent.gguf", cache_dir=tmp_path)
+
+
+def test_corrupt_gguf_is_a_model_load_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 4096)
+    with pytest.raises(ModelLoadError, match=r"broken\.gguf"):
+        TransformersGenerator.load(model_path=broken, cache_dir=tmp_path / "cache")
+    assert not (tmp_path / "cache" / "converted").exists() or not any(
+        (tmp_path / "cache" / "converted").iterdir()
+    )
+
+
+def test_directory_without_a_model_is_a_model_load_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="cannot load"):
+        TransformersGenerator.load(model_path=tmp_path, cache_dir=tmp_path / "cache")
+
+
+def test_unknown_dtype_is_a_model_load_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="dtype"):
+        TransformersGenerator.load(model_path=tmp_path, cache_dir=tmp_path, dtype="float8")

@@ -1,0 +1,92 @@
+"""`assistant eval --records` and `assistant calibrate` through the real CLI: files written, values saved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from api.runtime_config import ThresholdStore
+
+FIXTURE = Path(__file__).parent / "fixtures" / "calibration_records.jsonl"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_eval_replays_records_into_report_files(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    assert main(["eval", "--records", str(FIXTURE), "--out", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    modes = [m["mode"] for m in report["metrics"]]
+    assert modes == ["closed", "rag", "fallback", "fallback-strict", "fallback-balanced", "fallback-chatty"]
+    closed = report["metrics"][0]
+    assert (closed["answerable"], closed["unanswerable"]) == (12, 2)
+    assert closed["accuracy"] == pytest.approx(8 / 12)  # the known 6 and the half-sure 2
+    assert closed["hallucination_rate"] == 1.0
+    assert set(report["curves"]) == set(modes)
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert markdown.count("\n| fallback") == 4 and "| mode | accuracy |" in markdown
+    assert (out / "risk_coverage.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_calibrate_saves_the_chosen_thresholds(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calibrate", str(FIXTURE), "--target-precision", "0.9"]) == 0
+    shown = capsys.readouterr().out
+    assert "<= chosen" in shown and "agreement_threshold=0.85, support_threshold=0.5" in shown
+    current = ThresholdStore(home / "runtime.json", default_profile="balanced").current()
+    assert (current.agreement_threshold, current.support_threshold) == (0.85, 0.5)
+    assert current.n_samples == 5  # everything else stays as configured
+    assert main(["calibrate", str(FIXTURE), "--target-precision", "0.9"]) == 0  # a rerun agrees
+    again = ThresholdStore(home / "runtime.json", default_profile="balanced").current()
+    assert again == current
+
+
+def test_calibrate_dry_run_and_unreachable_target_save_nothing(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plot = tmp_path / "curve.png"
+    args = ["calibrate", str(FIXTURE), "--target-answer-rate", "0.8", "--dry-run", "--plot", str(plot)]
+    assert main(args) == 0
+    assert "support_threshold=0.3" in capsys.readouterr().out
+    assert plot.read_bytes().startswith(PNG_MAGIC)
+    hopeless = tmp_path / "hopeless.jsonl"
+    hopeless.write_text(
+        "".join(
+            line for line in FIXTURE.read_text(encoding="utf-8").splitlines(keepends=True) if "unans" in line
+        ),
+        encoding="utf-8",
+    )
+    assert main(["calibrate", str(hopeless), "--target-precision", "0.5"]) == 2
+    assert "no thresholds reach precision 0.5" in capsys.readouterr().err
+    assert not (home / "runtime.json").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["eval", "--out", "x"],  # no questions
+        ["eval", "--questions", "missing.jsonl", "--out", "x"],
+        ["eval", "--records", str(FIXTURE), "--modes", "closed,telepathy", "--out", "x"],
+        ["eval", "--dataset", "squad", "--out", "x"],
+        ["calibrate", str(FIXTURE), "--target-precision", "1.5"],
+        ["calibrate", "missing.jsonl", "--target-precision", "0.9"],
+        ["eval", "--records", str(FIXTURE), "--limit", "0", "--out", "x"],
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(
+    home: Path, args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(home.parent)
+    with pytest.raises(SystemExit) as exited:
+        raise SystemExit(main(args))
+    assert exited.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("assistant") and "\n" not in error
+    assert not (home.parent / "x").exists()

@@ -1,0 +1,91 @@
+"""Replaying a record under a mode makes the flow's decisions; the replay agrees with the live flow."""
+
+from __future__ import annotations
+
+import pytest
+from eval_builders import make_record
+
+from assistant.evaluation.questions import EvalQuestion
+from assistant.evaluation.recording import record_question, recording_thresholds
+from assistant.evaluation.replay import Mode, replay
+from assistant.fakes import ScriptedGenerator, StaticPassage, StaticRetriever
+from assistant.flow import answer_question
+from assistant.thresholds import PROFILES, Thresholds
+
+BALANCED = PROFILES["balanced"]
+
+
+def test_confident_record_answers_closed_book_in_fallback() -> None:
+    outcome = replay(make_record(), Mode("fallback", "fallback", BALANCED))
+    assert outcome.answer == "Acme was founded by Ada Lind."
+    assert (outcome.retrieved, outcome.llm_calls) == (False, 1)
+    assert outcome.tokens == 10 + 5 + 5 + 5  # greedy + the 3 recorded samples (balanced wants 5)
+
+
+def test_disagreeing_samples_fall_back_to_the_grounded_answer() -> None:
+    record = make_record(agreement=0.2)
+    outcome = replay(record, Mode("fallback", "fallback", BALANCED))
+    assert outcome.answer == "Ada Lind founded Acme [1]."
+    assert (outcome.retrieved, outcome.llm_calls, outcome.tokens) == (True, 2, 25 + 8)
+    assert outcome.latency_ms == pytest.approx(100.0 + 10.0 + 50.0)
+
+
+def test_weak_passages_or_support_abstain() -> None:
+    weak = make_record(agreement=0.0, best_score=0.1)
+    unsupported = make_record(agreement=0.0, grounded_support=0.2)
+    mode = Mode("fallback", "fallback", BALANCED)
+    assert replay(weak, mode).answer == ""
+    assert replay(weak, mode).llm_calls == 1  # no grounded call when no passage passes the score
+    assert replay(unsupported, mode).answer == ""
+    assert replay(unsupported, mode).llm_calls == 2
+
+
+def test_closed_mode_answers_unless_refused_and_rag_always_retrieves() -> None:
+    shaky = make_record(agreement=0.0)
+    assert replay(shaky, Mode("closed", "closed", BALANCED)).answer == shaky.parametric_answer
+    assert replay(make_record(refused=True), Mode("closed", "closed", BALANCED)).answer == ""
+    rag = replay(make_record(), Mode("rag", "rag", BALANCED))
+    assert (rag.answer, rag.retrieved, rag.llm_calls) == ("Ada Lind founded Acme [1].", True, 1)
+
+
+def test_fewer_samples_recompute_agreement_on_the_first_ones() -> None:
+    record = make_record(samples=("Ada Lind.", "Bob Stone.", "Carl Berg.", "Dan Holm."), agreement=0.25)
+    one_sample = Thresholds(n_samples=1, agreement_threshold=0.9)
+    assert replay(record, Mode("f", "fallback", one_sample)).retrieved is False  # "Ada Lind." agrees
+    assert replay(record, Mode("f", "fallback", Thresholds(n_samples=4))).retrieved is True
+
+
+PASSAGE = StaticPassage(text="Acme was founded in 1987 by Ada Lind in Tallinn.", score=0.7)
+SCENARIOS = {
+    "confident": ["Ada Lind founded Acme.", "Ada Lind.", "It was Ada Lind."],
+    "scattered": ["Bob Stone founded Acme.", "Carl Berg.", "Dan Holm.", "Eve Ek."],
+    "refusal": ["I don't know."],
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_replay_matches_the_live_flow(scenario: str, profile: str) -> None:
+    thresholds = PROFILES[profile]
+    grounded = ["Acme was founded by Ada Lind [1]."]
+
+    def generator() -> ScriptedGenerator:
+        return ScriptedGenerator(by_prompt={"Passages": grounded, "Who founded Acme?": SCENARIOS[scenario]})
+
+    live = answer_question(
+        "Who founded Acme?",
+        generator=generator(),
+        retriever=StaticRetriever([PASSAGE]),
+        thresholds=thresholds,
+    )
+    question = EvalQuestion("q", "Who founded Acme?", ("Ada Lind",))
+    record = record_question(
+        question,
+        generator=generator(),
+        retriever=StaticRetriever([PASSAGE]),
+        thresholds=recording_thresholds(list(PROFILES.values())),
+    )
+    outcome = replay(record, Mode(profile, "fallback", thresholds))
+    expected = "" if live.route == "abstain" else live.answer
+    assert outcome.answer == expected
+    assert outcome.retrieved is (live.route != "parametric")
