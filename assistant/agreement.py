@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.claims import Claims, extract_claims, strip_citations
+from assistant.claims import Claims, extract_claims, text_features
 from assistant.refusal import is_refusal
 
 # Two answers share a claim when most of the smaller one's content terms recur in the other.
@@ -33,7 +33,8 @@ def answers_agree(first: str, second: str, *, question: str = "") -> bool:
     a = extract_claims(first, question=question)
     b = extract_claims(second, question=question)
     if a.empty and b.empty:
-        return _plain(first) == _plain(second)
+        # Both only rephrase the question ("France won the 1987 Tour de France"): compare in full.
+        return text_features(first) == text_features(second)
     return claims_agree(a, b)
 
 
@@ -54,7 +55,3 @@ def claims_agree(a: Claims, b: Claims) -> bool:
 def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """Overlap coefficient: shared items over the size of the smaller set."""
     return len(a & b) / min(len(a), len(b))
-
-
-def _plain(text: str) -> str:
-    return "".join(ch for ch in strip_citations(text).lower() if ch.isalnum())

@@ -49,8 +49,8 @@ _STOPWORD_TEXT = """
     s t following based
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-# Han characters that are grammar rather than content; a bigram holding one says nothing.
-_HAN_FUNCTION = frozenset("的是了和与及也都就而被把这那其之于为吗呢吧啊个位该在有从由到对")
+# Han characters that are grammar rather than content, and date units (the digits carry the date).
+_HAN_FUNCTION = frozenset("的是了和与及也都就而被把这那其之于为吗呢吧啊个位该在有从由到对年月日号")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Claims:
     """What an answer asserts, normalised so that two phrasings of one fact compare equal."""
 
     numbers: frozenset[str]  # digits without separators, number words as digits, months as month-N
-    terms: frozenset[str]  # lowercased content words (crudely singular) and Han character bigrams
+    terms: frozenset[str]  # lowercased content words (crudely singular) and content Han characters
 
     @property
     def empty(self) -> bool:
@@ -84,22 +84,17 @@ def text_features(text: str) -> Claims:
     terms = {_singular(w) for w in words if _is_content_word(w)}
     # A lone capital is a symbol or a grade ("Vitamin C", "the symbol G"), not an article.
     terms |= {w.lower() for w in _WORD.findall(clean) if len(w) == 1 and w.isupper() and w not in "AI"}
-    terms |= han_bigrams(clean)
+    terms |= han_characters(clean)
     return Claims(numbers=frozenset(n for n in numbers if n), terms=frozenset(terms))
 
 
-def han_bigrams(text: str) -> set[str]:
-    """Pairs of neighbouring Han characters; a cheap stand-in for word segmentation."""
-    grams: set[str] = set()
-    for run in _HAN_RUN.findall(text):
-        if len(run) == 1 and run not in _HAN_FUNCTION:
-            grams.add(run)
-        grams.update(
-            run[i : i + 2]
-            for i in range(len(run) - 1)
-            if run[i] not in _HAN_FUNCTION and run[i + 1] not in _HAN_FUNCTION
-        )
-    return grams
+def han_characters(text: str) -> set[str]:
+    """The content Han characters of `text`: Chinese compared character by character, as in ROUGE.
+
+    Characters rather than words or bigrams, because a short answer often differs from the question
+    by a single character: "唐代" and "唐朝" answer "哪个朝代" with the same 唐 once the question's 朝/代 go.
+    """
+    return {ch for run in _HAN_RUN.findall(text) for ch in run if ch not in _HAN_FUNCTION}
 
 
 def strip_citations(text: str) -> str:

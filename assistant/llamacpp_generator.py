@@ -101,17 +101,12 @@ class LlamaCppGenerator:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         if n_samples >= self._max_sequences:
             raise GenerationError(f"at most {self._max_sequences - 1} samples per call, not {n_samples}")
-        prompt = self._tokenize(self._format_chat(messages))
         rows = [CompletionRow(max_new_tokens) for _ in range(n_samples + 1)]
-        needed = len(prompt) + len(rows) * max_new_tokens
-        if needed > self._context_tokens:
-            raise GenerationError(
-                f"prompt of {len(prompt)} tokens plus {len(rows)} x {max_new_tokens} new tokens "
-                f"exceeds the context of {self._context_tokens} tokens"
-            )
         with self._lock:
             if not self._finalizer.alive:
                 raise GenerationError("the llama.cpp generator was closed")
+            prompt = self._tokenize(self._format_chat(messages))
+            self._check_fits(len(prompt), rows=len(rows), max_new_tokens=max_new_tokens)
             samplers = self._samplers(len(rows), temperature)
             try:
                 sampled = self._decode(prompt, rows, samplers, stop_sampling_if)
@@ -121,6 +116,13 @@ class LlamaCppGenerator:
         greedy = rows[0].completion()
         samples: tuple[Completion, ...] = tuple(row.completion() for row in rows[1:]) if sampled else ()
         return Generation(greedy=greedy, samples=samples)
+
+    def _check_fits(self, prompt_tokens: int, *, rows: int, max_new_tokens: int) -> None:
+        if prompt_tokens + rows * max_new_tokens > self._context_tokens:
+            raise GenerationError(
+                f"prompt of {prompt_tokens} tokens plus {rows} x {max_new_tokens} new tokens "
+                f"exceeds the context of {self._context_tokens} tokens"
+            )
 
     # -- decoding ---------------------------------------------------------------------------------
 

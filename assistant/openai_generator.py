@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -62,13 +63,15 @@ class OpenAIGenerator:
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout_s), headers={"Authorization": f"Bearer {api_key}"}
         )
+        # Pooled connections are closed with the generator, even when nobody calls close().
+        self._finalizer = weakref.finalize(self, self._client.close)
 
     @property
     def model_id(self) -> str:
         return f"openai:{self._model}"
 
     def close(self) -> None:
-        self._client.close()
+        self._finalizer()
 
     def generate(
         self,

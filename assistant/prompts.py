@@ -26,9 +26,11 @@ GROUNDED_SYSTEM = {
         "numbered passages. Cite the passages you used as [1], [2]. If the passages do not contain "
         "the answer, say that you don't know."
     ),
+    # The example "……[1]。" matters: asked to "mark the numbers with [1], [2]", the 0.5B model
+    # wrote "[1]" and a line break before the answer (measured on the e2e Chinese question).
     "zh": (
-        "你是一个乐于助人的助手。只根据编号的资料，用一句简短的中文回答问题，并用[1]、[2]标注所用资料的编号。"
-        "如果资料中没有答案，就说你不知道。"
+        "你是一个乐于助人的助手。请只根据下面编号的资料，用一句简短的中文回答问题，"
+        "并在句末注明所用资料的编号，例如：“……[1]。”如果资料中没有答案，就说你不知道。"
     ),
 }
 

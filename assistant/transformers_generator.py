@@ -74,8 +74,9 @@ class TransformersGenerator:
         _check_arguments(
             messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens
         )
-        prompt = self._encode(messages)
         with self._lock, torch.inference_mode():
+            # Encoding stays under the lock too: a fast tokenizer is not safe to share across threads.
+            prompt = self._encode(messages)
             try:
                 rows, stops = self._decode_batch(
                     prompt,
@@ -86,7 +87,7 @@ class TransformersGenerator:
                 )
             except _GENERATE_ERRORS as error:
                 raise GenerationError(f"{self._model_id} failed to generate: {error}") from error
-        completions = [self._completion(row, stops.lengths[i]) for i, row in enumerate(rows)]
+            completions = [self._completion(row, stops.lengths[i]) for i, row in enumerate(rows)]
         greedy = completions[0]
         if stops.sampling_skipped or _skip_after_limit(stops, stop_sampling_if, greedy.text):
             return Generation(greedy=greedy, samples=())
@@ -139,7 +140,8 @@ class TransformersGenerator:
         """Encode all but the last prompt token once, then copy that cache to every row of the batch."""
         if prompt.shape[1] < 2:
             return None
-        outputs = self._model(input_ids=prompt[:, :-1], use_cache=True)
+        # logits_to_keep=1: the logits of every prompt position would be prompt length x vocabulary floats.
+        outputs = self._model(input_ids=prompt[:, :-1], use_cache=True, logits_to_keep=1)
         cache = outputs.past_key_values
         if rows > 1:
             cache.batch_repeat_interleave(rows)

@@ -186,11 +186,13 @@ def main() -> None:
             print(f"measuring {backend} / {model} ...", flush=True)
             if backend == "openai":
                 results.append(run_remote(model, path, threads))
-                continue
-            generator, weight_bytes = load_backend(backend, path, threads=threads, cache_dir=args.cache_dir)
-            results.append(measure(backend, model, generator, weight_bytes))
-            scaling[(backend, model)] = batch_scaling(generator)
-            del generator
+            else:
+                generator, weights = load_backend(backend, path, threads=threads, cache_dir=args.cache_dir)
+                results.append(measure(backend, model, generator, weights))
+                scaling[(backend, model)] = batch_scaling(generator)
+                print(f"  rows -> summed tokens/s: {scaling[(backend, model)]}", flush=True)
+                del generator
+            print(f"  {results[-1]}", flush=True)  # progress, in case a later backend fails
     print_table(results, bandwidth, threads)
     print_scaling(scaling)
 

@@ -114,9 +114,12 @@ def bench_latency(*, sizes: tuple[int, ...], dimension: int, queries: int, seed:
             if kind == "hnsw":
                 index.hnsw.efSearch = 128
             faiss_ms = _timed(lambda q: search_faiss(index, q, k=5), probe)  # noqa: B023
+            agreement = np.mean(
+                [len(set(search_faiss(index, q, k=5)) & set(np.argsort(-(base @ q))[:5])) / 5 for q in probe]
+            )
             lines.append(
                 f"{size:>8} {kind:<6}{faiss_ms[0]:>9.3f}{faiss_ms[1]:>9.3f}"
-                f"{numpy_ms[0]:>9.3f}{numpy_ms[1]:>9.3f}{numpy_ms[0] / faiss_ms[0]:>9.1f}x"
+                f"{numpy_ms[0]:>9.3f}{numpy_ms[1]:>9.3f}{numpy_ms[0] / faiss_ms[0]:>9.1f}x{agreement:>9.3f}"
             )
             print(lines[-1], flush=True)
     return lines
@@ -169,7 +172,7 @@ def main() -> None:
 
 def latency_table(seed: int) -> list[str]:
     header = f"{'vectors':>8} {'index':<6}{'faiss50':>9}{'faiss99':>9}{'numpy50':>9}{'numpy99':>9}"
-    header += f"{'speedup':>10}"
+    header += f"{'speedup':>10}{'exact@5':>9}"
     print(header, flush=True)
     out = ["", "search latency (ms per query, k=5, 384-d random unit vectors, 1 thread)", header]
     return out + bench_latency(sizes=(10_000, 100_000), dimension=384, queries=300, seed=seed)

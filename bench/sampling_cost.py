@@ -65,12 +65,6 @@ def _messages(question: str) -> list[ChatMessage]:
     return [ChatMessage("system", SYSTEM), ChatMessage("user", question)]
 
 
-def _timed(call: object) -> float:
-    started = time.perf_counter()
-    call()  # type: ignore[operator]
-    return time.perf_counter() - started
-
-
 def measure(
     dtype: str,
     *,
@@ -79,7 +73,7 @@ def measure(
     max_new_tokens: int,
     cache_dir: Path,
     questions: list[str],
-    sequential: bool,
+    time_sequential: bool,
 ) -> Row:
     started = time.perf_counter()
     generator = TransformersGenerator.load(model_path=None, cache_dir=cache_dir, dtype=dtype, threads=threads)
@@ -97,9 +91,9 @@ def measure(
         batched.append(time.perf_counter() - started)
         longest.append(max(c.tokens for c in (result.greedy, *result.samples)))
         started = time.perf_counter()
-        for _ in range(k if sequential else 0):
+        for _ in range(k if time_sequential else 0):
             generator.generate(messages, n_samples=1, temperature=0.7, max_new_tokens=max_new_tokens)
-        sequential.append(greedy[-1] + time.perf_counter() - started if sequential else float("nan"))
+        sequential.append(greedy[-1] + time.perf_counter() - started if time_sequential else float("nan"))
         ratios.append(batched[-1] / greedy[-1])
         print(
             f"  {dtype} {question[:40]:40s} greedy {greedy[-1]:.2f}s  batched {batched[-1]:.2f}s", flush=True
@@ -155,7 +149,7 @@ def main() -> None:
             max_new_tokens=args.max_new_tokens,
             cache_dir=args.cache_dir,
             questions=QUESTIONS[: args.questions],
-            sequential=not args.skip_sequential,
+            time_sequential=not args.skip_sequential,
         )
         for dtype in args.dtypes
     ]

@@ -41,8 +41,9 @@ def build_index(
 ) -> BuildReport:
     """Build a new index version from `source` and make it current once it is complete.
 
-    Raises SourceNotFound, EmptyCorpus, BuildLocked. With `incremental`, documents whose content hash is
-    unchanged keep their vectors; deleted documents disappear with the rest of the old version.
+    Raises SourceNotFound, EmptyCorpus, BuildLocked. With `incremental`, every chunk whose id (a hash of
+    document key, offset and text) is in the current version keeps its vector, so only new or changed
+    documents are embedded; deleted documents disappear with the rest of the old version.
     """
     started = time.perf_counter()
     if not source.exists():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from index.errors import InvalidOptions
@@ -110,7 +110,6 @@ class BuildReport:
     version: int
     seconds: BuildTimings
     incremental: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

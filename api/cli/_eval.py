@@ -65,6 +65,8 @@ def _register_probe(commands: argparse._SubParsersAction[Any]) -> None:
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.records is None and args.questions is None and not args.dataset:
         raise CliError("give --questions FILE.jsonl, --dataset NAME or --records FILE")
+    if args.records is not None and (args.questions is not None or args.dataset or args.corpus):
+        raise CliError("--records replays a finished run: give it without --questions, --dataset, --corpus")
     for path in (args.questions, args.corpus, args.records):
         if path is not None and not path.exists():
             raise CliError(f"not found: {path}")

@@ -30,7 +30,33 @@ Judge = Callable[[str, "ProbeQuestion"], bool]
 KNOWN_MIN_CORRECT = 0.75  # share of greedy + samples that must be correct for "known"
 UNKNOWN_MAX_CORRECT = 0.25  # at most this share correct (with a wrong main answer) is "unknown"
 SCATTERED_AGREEMENT = 0.5  # samples agreeing less than this with a wrong main answer: "unknown"
-MAX_ANSWER_WORDS = 12
+MAX_ANSWER_WORDS = 8
+# Words that never start or end a short answer ("is Vellmar Robotics" -> "Vellmar Robotics").
+_EDGE_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "in",
+        "on",
+        "at",
+        "of",
+        "by",
+        "and",
+        "or",
+        "it",
+        "its",
+        "to",
+        "for",
+        "from",
+        "as",
+        "with",
+    ]
+)
 MIN_QUESTION_CHARS = 8
 MAX_QUESTION_CHARS = 300
 PASSAGE_CHARS = 1500
@@ -107,9 +133,9 @@ def write_question(passage: SourceText, *, generator: Generator) -> ProbeQuestio
     question = _ask(generator, _WRITE[language].format(passage=text)).removeprefix("Question:").strip()
     if not _usable_question(question):
         return None
-    answer = _ask(generator, _ANSWER[language].format(passage=text, question=question))
-    answer = answer.removeprefix("Answer:").strip().rstrip(".。")
-    if not _usable_answer(answer, passage=text, question=question):
+    reply = _ask(generator, _ANSWER[language].format(passage=text, question=question))
+    answer = short_answer(reply.removeprefix("Answer:"), passage=text, question=question)
+    if answer is None:
         return None
     key = hashlib.sha256(f"{passage.chunk_id}\0{question}".encode()).hexdigest()[:12]
     return ProbeQuestion(f"probe-{key}", question, answer, text, passage.source, passage.chunk_id)
@@ -221,8 +247,35 @@ def _usable_question(question: str) -> bool:
     )
 
 
-def _usable_answer(answer: str, *, passage: str, question: str) -> bool:
-    if not answer or is_refusal(answer) or len(answer.split()) > MAX_ANSWER_WORDS:
-        return False
-    # The answer must come from the passage, and must not be given away by the question itself.
-    return contains_answer(passage, [answer]) and not contains_answer(question, [answer])
+def short_answer(reply: str, *, passage: str, question: str) -> str | None:
+    """The longest run of the reply's words that the passage contains and the question does not.
+
+    Small models answer "The company that builds robots is Vellmar Robotics." when asked for a span;
+    the run found in the passage but not in the question ("Vellmar Robotics") is the answer. Chinese
+    has no spaces: there the whole reply must occur in the passage.
+    """
+    reply = reply.strip().rstrip(".。")
+    if not reply or is_refusal(reply):
+        return None
+    if detect_language(reply) == "zh":
+        return reply if _new_in_passage(reply, passage=passage, question=question) else None
+    words = [w.strip(",;:\"'“”()") for w in reply.split()]
+    best: list[str] = []
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + MAX_ANSWER_WORDS) + 1):
+            span = _trimmed(words[start:end])
+            if len(span) > len(best) and _new_in_passage(" ".join(span), passage=passage, question=question):
+                best = span
+    return " ".join(best) or None
+
+
+def _trimmed(words: list[str]) -> list[str]:
+    while words and words[0].lower() in _EDGE_WORDS:
+        words = words[1:]
+    while words and words[-1].lower() in _EDGE_WORDS:
+        words = words[:-1]
+    return words
+
+
+def _new_in_passage(span: str, *, passage: str, question: str) -> bool:
+    return contains_answer(passage, [span]) and not contains_answer(question, [span])

@@ -119,6 +119,14 @@ class GeneratorContract:
         assert len(result.samples) == 3
         assert predicate.seen == [result.greedy.text]
 
+    def test_stop_sampling_if_applies_to_a_greedy_answer_cut_by_max_new_tokens(
+        self, generator: Generator
+    ) -> None:
+        predicate = CallRecorder(answer=True)
+        result = generator.generate(LONG_REQUEST, n_samples=2, max_new_tokens=4, stop_sampling_if=predicate)
+        assert result.samples == ()
+        assert predicate.seen == [result.greedy.text]
+
     def test_stop_sampling_if_sees_the_same_greedy_answer(self, generator: Generator) -> None:
         plain = generator.generate(QUESTION, max_new_tokens=16).greedy
         predicate = CallRecorder(answer=True)

@@ -28,7 +28,8 @@ def llama_server(model_path: Path, *, threads: int, context_tokens: int = 4096) 
     """The server's /v1 base URL once it answers; the process is terminated when the block ends."""
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--n_ctx", str(context_tokens), "--n_threads", str(threads)]
+    command += ["--port", str(port), "--n_ctx", str(context_tokens)]
+    command += ["--n_threads", str(threads), "--n_threads_batch", str(threads)]
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:

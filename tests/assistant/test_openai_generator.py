@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 from collections.abc import Iterator
@@ -164,22 +163,32 @@ def test_bad_arguments_raise_generation_error_before_any_request(
 
 @pytest.fixture(scope="module")
 def tiny_server_url() -> Iterator[str]:
-    with llama_server(tiny_model_file(), threads=len(os.sched_getaffinity(0))) as base_url:
+    # One thread, as in test_llamacpp_generator: a spinning thread pool suffers on a busy machine.
+    with llama_server(tiny_model_file(), threads=1) as base_url:
         yield base_url
+
+
+@pytest.fixture(scope="module")
+def tiny_remote_generator(tiny_server_url: str) -> Iterator[OpenAIGenerator]:
+    generator = OpenAIGenerator(
+        base_url=tiny_server_url, model="smollm2", api_key="none", timeout_s=60, seed=1
+    )
+    yield generator
+    generator.close()
 
 
 @pytest.mark.slow
 class TestOpenAIContractOnLlamaCppServer(GeneratorContract):
     @pytest.fixture
-    def generator(self, tiny_server_url: str) -> Generator:
-        return OpenAIGenerator(
-            base_url=tiny_server_url, model="smollm2", api_key="none", timeout_s=60, seed=1
-        )
+    def generator(self, tiny_remote_generator: OpenAIGenerator) -> Generator:
+        return tiny_remote_generator
 
 
 @pytest.mark.slow
-def test_the_real_server_answers_the_greedy_request_like_a_local_greedy_answer(tiny_server_url: str) -> None:
-    remote = OpenAIGenerator(base_url=tiny_server_url, model="smollm2", api_key="none", timeout_s=60)
+def test_the_real_server_answers_the_greedy_request_like_a_local_greedy_answer(
+    tiny_remote_generator: OpenAIGenerator,
+) -> None:
+    remote = tiny_remote_generator
     first = remote.generate(CONTRACT_QUESTION, n_samples=3, temperature=1.0, max_new_tokens=16)
     second = remote.generate(CONTRACT_QUESTION, max_new_tokens=16)
     assert first.greedy == second.greedy

@@ -12,7 +12,7 @@ import torch
 from generator_contract import GeneratorContract
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from assistant._answer_text import cut_at_line_break
+from assistant._answer_text import cut_at_line_break, ends_answer
 from assistant.errors import ModelLoadError
 from assistant.protocols import ChatMessage, Generator
 from assistant.transformers_generator import TransformersGenerator
@@ -152,3 +152,33 @@ def test_directory_without_a_model_is_a_model_load_error(tmp_path: Path) -> None
 def test_unknown_dtype_is_a_model_load_error(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="dtype"):
         TransformersGenerator.load(model_path=tmp_path, cache_dir=tmp_path, dtype="float8")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Paris", "Paris"),
+        ("  Paris.  ", "Paris."),
+        ("Paris.\nIt is the capital.", "Paris."),
+        ("\n\n  Paris\nmore", "Paris"),
+        ("\n \n", ""),
+        ("Red, blue\r\nGreen", "Red, blue"),
+    ],
+)
+def test_answers_are_cut_at_the_first_line_break_after_text(text: str, expected: str) -> None:
+    assert cut_at_line_break(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("piece", "seen_text", "ends"),
+    [
+        ("\n", False, False),
+        ("\n", True, True),
+        ("Paris\n", False, True),
+        ("\nParis", False, False),
+        (" Paris", True, False),
+        (".\n\n", True, True),
+    ],
+)
+def test_a_token_ends_the_answer_only_after_text(piece: str, seen_text: bool, ends: bool) -> None:
+    assert ends_answer(piece, seen_text=seen_text) is ends

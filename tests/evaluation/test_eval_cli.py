@@ -78,6 +78,7 @@ def test_calibrate_dry_run_and_unreachable_target_save_nothing(
         ["calibrate", str(FIXTURE), "--target-precision", "1.5"],
         ["calibrate", "missing.jsonl", "--target-precision", "0.9"],
         ["eval", "--records", str(FIXTURE), "--limit", "0", "--out", "x"],
+        ["eval", "--records", str(FIXTURE), "--dataset", "nq", "--out", "x"],
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import matplotlib.image
 import pytest
 import torch
 
@@ -57,7 +58,8 @@ def test_eval_writes_parsable_report_plot_and_records(tmp_path: Path, tiny_gener
     report = json.loads((request.out / "report.json").read_text(encoding="utf-8"))
     assert report["run"]["questions"] == 2 and report["modes"]["fallback"]["thresholds"]["n_samples"] == 2
     assert "| closed |" in (request.out / "report.md").read_text(encoding="utf-8")
-    assert (request.out / "risk_coverage.png").read_bytes().startswith(b"\x89PNG")
+    image = matplotlib.image.imread(request.out / "risk_coverage.png")
+    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
     records = read_records(request.out / "records.jsonl")
     assert [r.answerable for r in records] == [True, False]
     for record in records:
@@ -102,13 +104,14 @@ def test_probe_writes_labelled_set_and_finetune_mix(tmp_path: Path, tiny_generat
 
     assert 1 <= summary.passages_tried <= len(PASSAGES)
     labelled = [json.loads(line) for line in (out / "probe.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert labelled, "the tiny model wrote no usable question"
     assert len(labelled) == sum(summary.labels.values())
     for row in labelled:
         assert row["label"] in {"known", "unknown", "mixed"}
         assert row["answer"] and row["question"].endswith("?")
         assert row["passage"] in PASSAGES
         assert len(row["correct"]) == 1 + len(row["samples"])
-    records = read_records(out / "records.jsonl") if labelled else []
+    records = read_records(out / "records.jsonl")
     assert [r.label for r in records] == [row["label"] for row in labelled]
     finetune = [
         json.loads(line) for line in (out / "finetune.jsonl").read_text(encoding="utf-8").splitlines()

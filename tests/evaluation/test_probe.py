@@ -11,18 +11,15 @@ from assistant.evaluation.probe import (
     model_judge,
     probe_question,
     probe_row,
+    short_answer,
     write_question,
 )
 from assistant.evaluation.recording import recording_thresholds
 from assistant.fakes import ScriptedGenerator, StaticPassage, StaticRetriever
 from assistant.thresholds import Thresholds
 
-ACME = StaticPassage(
-    text="Acme Robotics was founded in 1987 by the engineer Ada Lind in Tallinn.", chunk_id="a#0"
-)
-ORVANE = StaticPassage(
-    text="The Orvane river is known for its trout; the season opens in April.", chunk_id="o#0"
-)
+ACME_TEXT = "Acme Robotics was founded in 1987 by the engineer Ada Lind in Tallinn."
+ACME = StaticPassage(text=ACME_TEXT, chunk_id="a#0")
 QINGSONG = StaticPassage(
     text="青松科技公司是一家位于杭州的软件公司，成立于2003年，创始人是林晓峰。", chunk_id="q#0"
 )
@@ -62,6 +59,15 @@ def test_write_question_keeps_an_answer_found_in_the_passage() -> None:
 def test_write_question_drops_unusable_pairs(question: str, answer: str) -> None:
     model = ScriptedGenerator(by_prompt={"Write one question": [question], "Answer with": [answer]})
     assert write_question(ACME, generator=model) is None
+
+
+def test_a_sentence_reply_is_cut_to_the_span_the_passage_holds() -> None:
+    question = "Which engineer started the company in Tallinn?"
+    reply = "The engineer who started the company is Ada Lind."
+    assert short_answer(reply, passage=ACME_TEXT, question=question) == "Ada Lind"
+    zh = "青松科技公司是一家位于杭州的软件公司，成立于2003年，创始人是林晓峰。"
+    assert short_answer("林晓峰。", passage=zh, question="青松科技的创始人是谁？") == "林晓峰"
+    assert short_answer("王伟", passage=zh, question="青松科技的创始人是谁？") is None
 
 
 @pytest.mark.parametrize(
