@@ -45,12 +45,14 @@ _STOPWORD_TEXT = """
     their hers him we us our you your i me my who whom whose what which when where why how
     not no yes also very so such just only more most much many some any each other another one's
     known well famous renowned notable best called named name widely generally often usually around
+    year date time
     approximately about roughly located situated considered regarded according answer question
     s t following based
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-# Han characters that are grammar rather than content, and date units (the digits carry the date).
-_HAN_FUNCTION = frozenset("的是了和与及也都就而被把这那其之于为吗呢吧啊个位该在有从由到对年月日号")
+# Han characters that are grammar or question words rather than content, and date units (the
+# digits carry the date).
+_HAN_FUNCTION = frozenset("的是了和与及也都就而被把这那其之于为吗呢吧啊个位该在有从由到对年月日号哪谁什么一")
 
 
 @dataclass(frozen=True)

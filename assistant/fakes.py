@@ -63,7 +63,13 @@ class ScriptedGenerator:
         pool = reply[1:] or (greedy,)
         samples = () if skip else tuple(pool[i % len(pool)].strip() for i in range(n_samples))
         self.calls.append(
-            GenerateCall(tuple(messages), n_samples, temperature, max_new_tokens, sampling_skipped=skip)
+            GenerateCall(
+                messages=tuple(messages),
+                n_samples=n_samples,
+                temperature=temperature,
+                max_new_tokens=max_new_tokens,
+                sampling_skipped=skip,
+            )
         )
         return Generation(greedy=_completion(greedy), samples=tuple(_completion(s) for s in samples))
 

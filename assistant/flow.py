@@ -111,7 +111,9 @@ def parametric_stage(
     samples = tuple(s.text for s in generation.samples)
     refused = is_refusal(main)
     score = 0.0 if refused else agreement(main, samples, question=question)
-    return ParametricResult(main, samples, score, refused, _ms_since(started))
+    return ParametricResult(
+        answer=main, samples=samples, agreement=score, refused=refused, elapsed_ms=_ms_since(started)
+    )
 
 
 def grounded_stage(
@@ -142,7 +144,14 @@ def grounded_stage(
     if support < thresholds.support_threshold:
         return _abstain(question, support=support, retrieval_ms=retrieval_ms, grounded_ms=grounded_ms)
     citations = tuple(_citation(n, passages[n - 1]) for n in cited)
-    return GroundedResult(text, "retrieval", support, citations, retrieval_ms, grounded_ms)
+    return GroundedResult(
+        answer=text,
+        route="retrieval",
+        support=support,
+        citations=citations,
+        retrieval_ms=retrieval_ms,
+        grounded_ms=grounded_ms,
+    )
 
 
 def cite(answer: str, passages: Sequence[Passage], *, question: str) -> tuple[str, list[int]]:
@@ -167,7 +176,14 @@ def retrieval_query(question: str, history: Sequence[ChatMessage]) -> str:
 def _abstain(
     question: str, *, support: float | None, retrieval_ms: float, grounded_ms: float
 ) -> GroundedResult:
-    return GroundedResult(abstention_text(question), "abstain", support, (), retrieval_ms, grounded_ms)
+    return GroundedResult(
+        answer=abstention_text(question),
+        route="abstain",
+        support=support,
+        citations=(),
+        retrieval_ms=retrieval_ms,
+        grounded_ms=grounded_ms,
+    )
 
 
 def _citation(number: int, passage: Passage) -> Citation:

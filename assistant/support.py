@@ -28,9 +28,10 @@ def support_share(answer: str, passages: Sequence[Passage], *, question: str = "
     """Share of the answer's claims (numbers and content terms) that occur in `passages`.
 
     Two shares are measured and the smaller one counts: that of what the answer adds to the question
-    (the year, the name asked for), and that of what it repeats from the question (its subject).
-    The second catches an answer that pins a true number from the passage on the wrong subject:
-    "Professor Zhang was born in 2003" against a passage about a company founded in 2003.
+    (the year, the name asked for), and that of the question's own terms (its subject). The second
+    rejects an answer taken from a passage about something else: a true number pinned on the wrong
+    subject ("Professor Zhang was born in 2003" from a passage about a company founded in 2003), or
+    a copied passage that never mentions what was asked.
     A refusal, or an answer with no claim beyond the question's own words, is supported by nothing.
     """
     if is_refusal(answer) or not passages:
@@ -40,8 +41,8 @@ def support_share(answer: str, passages: Sequence[Passage], *, question: str = "
         return 0.0
     evidence = text_features(" ".join(p.text for p in passages))
     share = _found_share(added, evidence)
-    echoed = _echoed_claims(answer, question)
-    return share if echoed.empty else min(share, _found_share(echoed, evidence))
+    asked = text_features(question)
+    return share if asked.empty else min(share, _found_share(asked, evidence))
 
 
 def attribute_passages(answer: str, passages: Sequence[Passage], *, question: str = "") -> list[int]:
@@ -54,11 +55,6 @@ def attribute_passages(answer: str, passages: Sequence[Passage], *, question: st
         for n, passage in enumerate(passages, start=1)
         if _found_share(claims, text_features(passage.text)) > 0
     ]
-
-
-def _echoed_claims(answer: str, question: str) -> Claims:
-    own, asked = text_features(answer), text_features(question)
-    return Claims(numbers=own.numbers & asked.numbers, terms=own.terms & asked.terms)
 
 
 def _found_share(claims: Claims, evidence: Claims) -> float:

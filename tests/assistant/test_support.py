@@ -84,3 +84,8 @@ def test_a_true_number_pinned_on_the_wrong_subject_is_not_supported() -> None:
         "Zorbelia Quantrix was born in 1987 [1].", [ACME], question="When was Zorbelia Quantrix born?"
     )
     assert share == 0.0
+
+
+def test_a_copied_passage_about_something_else_is_not_supported() -> None:
+    share = support_share(ACME.text, [ACME], question="Who wrote Pride and Prejudice?")
+    assert share == 0.0
