@@ -1,11 +1,11 @@
 """What sampling costs: greedy + k samples in one batched call, against greedy alone and sequential calls.
 
-    python bench/sampling_cost.py --dtypes float32 bfloat16 --k 5 --threads 1
+    python bench/sampling_cost.py --dtypes bfloat16 float32 --k 5 --threads 1 --questions 12
 
-For each dtype it times, per question: one greedy answer (n_samples=0), the greedy answer with k samples in
-the same batch (the adapter's path), and the naive alternative of the greedy answer followed by k separate
-calls that each draw one sample. Ratios are taken against the greedy time measured in the same run.
-"""
+Per question it times, for each dtype in turn: one greedy answer (n_samples=0), the greedy answer with k
+samples in the same batch (the adapter's path), and the naive alternative of the greedy answer followed
+by k separate calls that each draw one sample (--skip-sequential leaves that out). Ratios are against the
+greedy time of the same run; dtypes take turns per question so that changes in machine load hit them alike."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import json
 import os
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.protocols import ChatMessage
@@ -65,51 +65,73 @@ def _messages(question: str) -> list[ChatMessage]:
     return [ChatMessage("system", SYSTEM), ChatMessage("user", question)]
 
 
-def measure(
-    dtype: str,
-    *,
-    k: int,
-    threads: int,
-    max_new_tokens: int,
-    cache_dir: Path,
-    questions: list[str],
-    time_sequential: bool,
-) -> Row:
+@dataclass
+class Timings:
+    """What one dtype's generator measured so far."""
+
+    dtype: str
+    load_s: float
+    greedy: list[float] = field(default_factory=list)
+    batched: list[float] = field(default_factory=list)
+    sequential: list[float] = field(default_factory=list)
+    greedy_tokens: list[int] = field(default_factory=list)
+    longest: list[int] = field(default_factory=list)
+
+    def row(self) -> Row:
+        greedy = sum(self.greedy)
+        return Row(
+            dtype=self.dtype,
+            load_s=self.load_s,
+            greedy_s=greedy,
+            batched_s=sum(self.batched),
+            sequential_s=sum(self.sequential),
+            batched_ratio=sum(self.batched) / greedy,
+            sequential_ratio=sum(self.sequential) / greedy,
+            median_batched_ratio=statistics.median(
+                b / g for b, g in zip(self.batched, self.greedy, strict=True)
+            ),
+            greedy_tokens_per_s=sum(self.greedy_tokens) / greedy,
+            greedy_tokens=statistics.mean(self.greedy_tokens),
+            longest_row_tokens=statistics.mean(self.longest),
+        )
+
+
+def load(dtype: str, *, k: int, threads: int, cache_dir: Path) -> tuple[TransformersGenerator, Timings]:
     started = time.perf_counter()
     generator = TransformersGenerator.load(model_path=None, cache_dir=cache_dir, dtype=dtype, threads=threads)
-    load_s = time.perf_counter() - started
+    timings = Timings(dtype=dtype, load_s=time.perf_counter() - started)
     generator.generate(_messages("Warm-up: say hello."), n_samples=k, max_new_tokens=8)
-    greedy, batched, sequential, ratios, greedy_tokens, longest = [], [], [], [], [], []
-    for question in questions:
-        messages = _messages(question)
-        started = time.perf_counter()
-        answer = generator.generate(messages, max_new_tokens=max_new_tokens)
-        greedy.append(time.perf_counter() - started)
-        greedy_tokens.append(answer.greedy.tokens)
-        started = time.perf_counter()
-        result = generator.generate(messages, n_samples=k, temperature=0.7, max_new_tokens=max_new_tokens)
-        batched.append(time.perf_counter() - started)
-        longest.append(max(c.tokens for c in (result.greedy, *result.samples)))
-        started = time.perf_counter()
-        for _ in range(k if time_sequential else 0):
-            generator.generate(messages, n_samples=1, temperature=0.7, max_new_tokens=max_new_tokens)
-        sequential.append(greedy[-1] + time.perf_counter() - started if time_sequential else float("nan"))
-        ratios.append(batched[-1] / greedy[-1])
-        print(
-            f"  {dtype} {question[:40]:40s} greedy {greedy[-1]:.2f}s  batched {batched[-1]:.2f}s", flush=True
-        )
-    return Row(
-        dtype=dtype,
-        load_s=load_s,
-        greedy_s=sum(greedy),
-        batched_s=sum(batched),
-        sequential_s=sum(sequential),
-        batched_ratio=sum(batched) / sum(greedy),
-        sequential_ratio=sum(sequential) / sum(greedy),
-        median_batched_ratio=statistics.median(ratios),
-        greedy_tokens_per_s=sum(greedy_tokens) / sum(greedy),
-        greedy_tokens=statistics.mean(greedy_tokens),
-        longest_row_tokens=statistics.mean(longest),
+    return generator, timings
+
+
+def measure_question(
+    generator: TransformersGenerator,
+    timings: Timings,
+    question: str,
+    *,
+    k: int,
+    max_new_tokens: int,
+    sequential: bool,
+) -> None:
+    """Greedy alone, greedy + k batched, and (optionally) greedy + k one-sample calls, back to back."""
+    messages = _messages(question)
+    started = time.perf_counter()
+    answer = generator.generate(messages, max_new_tokens=max_new_tokens)
+    timings.greedy.append(time.perf_counter() - started)
+    timings.greedy_tokens.append(answer.greedy.tokens)
+    started = time.perf_counter()
+    result = generator.generate(messages, n_samples=k, temperature=0.7, max_new_tokens=max_new_tokens)
+    timings.batched.append(time.perf_counter() - started)
+    timings.longest.append(max(c.tokens for c in (result.greedy, *result.samples)))
+    started = time.perf_counter()
+    for _ in range(k if sequential else 0):
+        generator.generate(messages, n_samples=1, temperature=0.7, max_new_tokens=max_new_tokens)
+    spent = time.perf_counter() - started
+    timings.sequential.append(timings.greedy[-1] + spent if sequential else float("nan"))
+    print(
+        f"  {timings.dtype:8s} {question[:40]:40s} greedy {timings.greedy[-1]:.2f}s "
+        f"batched {timings.batched[-1]:.2f}s",
+        flush=True,
     )
 
 
@@ -141,18 +163,19 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=len(QUESTIONS), help="use the first N questions")
     parser.add_argument("--skip-sequential", action="store_true", help="do not time k sequential calls")
     args = parser.parse_args()
-    rows = [
-        measure(
-            dtype,
-            k=args.k,
-            threads=args.threads,
-            max_new_tokens=args.max_new_tokens,
-            cache_dir=args.cache_dir,
-            questions=QUESTIONS[: args.questions],
-            time_sequential=not args.skip_sequential,
-        )
-        for dtype in args.dtypes
-    ]
+    # Every dtype answers each question in turn, so a change in machine load hits them alike.
+    loaded = [load(dtype, k=args.k, threads=args.threads, cache_dir=args.cache_dir) for dtype in args.dtypes]
+    for question in QUESTIONS[: args.questions]:
+        for generator, timings in loaded:
+            measure_question(
+                generator,
+                timings,
+                question,
+                k=args.k,
+                max_new_tokens=args.max_new_tokens,
+                sequential=not args.skip_sequential,
+            )
+    rows = [timings.row() for _, timings in loaded]
     table = print_table(rows, k=args.k, threads=args.threads)
     results = REPO_ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
