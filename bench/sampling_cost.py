@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import time
@@ -135,6 +136,10 @@ def measure_question(
     )
 
 
+def _or_dash(value: float, pattern: str) -> str:
+    return "-" if math.isnan(value) else pattern.format(value)
+
+
 def print_table(rows: list[Row], *, k: int, threads: int) -> str:
     header = (
         f"| dtype | load s | greedy s | greedy+{k} batched s | ratio | median ratio "
@@ -142,10 +147,12 @@ def print_table(rows: list[Row], *, k: int, threads: int) -> str:
     )
     lines = [header, "|" + "---|" * 11]
     for row in rows:
+        sequential_s = _or_dash(row.sequential_s, "{:.1f}")
+        sequential_ratio = _or_dash(row.sequential_ratio, "{:.2f}x")
         lines.append(
             f"| {row.dtype} | {row.load_s:.1f} | {row.greedy_s:.1f} | {row.batched_s:.1f} "
-            f"| {row.batched_ratio:.2f}x | {row.median_batched_ratio:.2f}x | {row.sequential_s:.1f} "
-            f"| {row.sequential_ratio:.2f}x | {row.greedy_tokens_per_s:.1f} | {row.greedy_tokens:.1f} "
+            f"| {row.batched_ratio:.2f}x | {row.median_batched_ratio:.2f}x | {sequential_s} "
+            f"| {sequential_ratio} | {row.greedy_tokens_per_s:.1f} | {row.greedy_tokens:.1f} "
             f"| {row.longest_row_tokens:.1f} |"
         )
     table = "\n".join(lines) + f"\n\n(threads={threads}, load average {os.getloadavg()[0]:.1f})"
