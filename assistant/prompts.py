@@ -20,22 +20,20 @@ PARAMETRIC_SYSTEM = {
     "zh": "你是一个乐于助人的助手。请用一句简短、直接的中文回答问题。",
 }
 
+_GROUNDED_SYSTEM_EN = (
+    "You are a helpful assistant. Answer the question in one short sentence using only the "
+    "numbered passages. Cite the passages you used as [1], [2]. If the passages do not contain "
+    "the answer, say that you don't know."
+)
+# Chinese questions get the English instruction plus "answer in Chinese", and passages labelled
+# "Passage n:". Measured on the e2e Chinese question with three passages: with a Chinese instruction
+# and "[n]" labels the 0.5B model wrote "[1]" and a line break before any answer (cut there: no
+# answer); this way it wrote "根据 Passage 1，青松科技公司成立于2003年。".
 GROUNDED_SYSTEM = {
-    "en": (
-        "You are a helpful assistant. Answer the question in one short sentence using only the "
-        "numbered passages. Cite the passages you used as [1], [2]. If the passages do not contain "
-        "the answer, say that you don't know."
-    ),
-    # The example "……[1]。" matters: asked to "mark the numbers with [1], [2]", the 0.5B model
-    # wrote "[1]" and a line break before the answer (measured on the e2e Chinese question).
-    "zh": (
-        "你是一个乐于助人的助手。请只根据下面编号的资料，用一句简短的中文回答问题，"
-        "并在句末注明所用资料的编号，例如：“……[1]。”如果资料中没有答案，就说你不知道。"
-    ),
+    "en": _GROUNDED_SYSTEM_EN,
+    "zh": _GROUNDED_SYSTEM_EN + " Answer in Chinese (请用中文回答).",
 }
-
-_PASSAGES_HEADER = {"en": "Passages:", "zh": "资料："}
-_QUESTION_HEADER = {"en": "Question:", "zh": "问题："}
+_PASSAGE_LABEL = {"en": "[{n}] ", "zh": "Passage {n}: "}
 
 
 def bounded_history(history: Sequence[ChatMessage]) -> list[ChatMessage]:
@@ -57,8 +55,11 @@ def grounded_messages(
     question: str, *, passages: Sequence[Passage], history: Sequence[ChatMessage] = ()
 ) -> list[ChatMessage]:
     language = detect_language(question)
-    numbered = "\n".join(f"[{n}] {shorten(p.text, PASSAGE_CHARS)}" for n, p in enumerate(passages, start=1))
-    user = f"{_PASSAGES_HEADER[language]}\n{numbered}\n\n{_QUESTION_HEADER[language]} {question.strip()}"
+    label = _PASSAGE_LABEL[language]
+    numbered = "\n".join(
+        label.format(n=n) + shorten(p.text, PASSAGE_CHARS) for n, p in enumerate(passages, start=1)
+    )
+    user = f"Passages:\n{numbered}\n\nQuestion: {question.strip()}"
     return [
         ChatMessage(role="system", content=GROUNDED_SYSTEM[language]),
         *bounded_history(history),

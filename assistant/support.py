@@ -9,14 +9,16 @@ from assistant.claims import Claims, extract_claims, text_features
 from assistant.protocols import Passage
 from assistant.refusal import is_refusal
 
-_CITATION_GROUP = re.compile(r"\[\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*\]|【\s*(\d+)\s*】")
+_CITATION_GROUP = re.compile(
+    r"\[\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*\]|【\s*(\d+)\s*】|(?:passage|资料)\s*(\d+)", re.IGNORECASE
+)
 
 
 def cited_numbers(answer: str, *, passage_count: int) -> list[int]:
-    """The passage numbers `answer` cites as [n], [n, m] or 【n】, in order, within 1..passage_count."""
+    """Passage numbers `answer` cites ([n], [n, m], 【n】, "Passage n"), in order, within 1..count."""
     found: list[int] = []
     for match in _CITATION_GROUP.finditer(answer):
-        group = match.group(1) or match.group(2)
+        group = match.group(1) or match.group(2) or match.group(3)
         for raw in re.split(r"[,，、]", group):
             number = int(raw)
             if 1 <= number <= passage_count and number not in found:

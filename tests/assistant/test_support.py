@@ -89,3 +89,7 @@ def test_a_true_number_pinned_on_the_wrong_subject_is_not_supported() -> None:
 def test_a_copied_passage_about_something_else_is_not_supported() -> None:
     share = support_share(ACME.text, [ACME], question="Who wrote Pride and Prejudice?")
     assert share == 0.0
+
+
+def test_a_passage_named_in_words_counts_as_cited() -> None:
+    assert cited_numbers("根据 Passage 2，青松科技公司成立于2003年。", passage_count=2) == [2]
