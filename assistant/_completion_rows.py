@@ -10,6 +10,18 @@ from assistant.protocols import ChatMessage, Completion
 
 _NEWLINE = b"\n"
 
+# Once the greedy row has ended after N tokens, the sample rows get at most N + this many tokens.
+# A batch lasts until its longest row ends, and samples only need the core claim, which comes as
+# early as in the greedy answer. On the agreement fixture (24 questions x 5 real samples) a cap of
+# N + 4 cut 5 of 120 samples and changed no agree/disagree label (N + 0 flipped 2); see
+# docs/backends.md, "Sample-length cap".
+SAMPLE_TOKEN_MARGIN = 4
+
+
+def sample_token_cap(greedy_tokens: int) -> int:
+    """The most tokens a sample row may generate once the greedy row has ended after `greedy_tokens`."""
+    return greedy_tokens + SAMPLE_TOKEN_MARGIN
+
 
 @dataclass
 class CompletionRow:
@@ -38,6 +50,12 @@ class CompletionRow:
             del self.pieces[cut:]
             self.done = True
         elif self.tokens >= self.max_new_tokens:
+            self.done = True
+
+    def cap(self, budget: int) -> None:
+        """Lower this row's token budget; a row that already has `budget` tokens stops now."""
+        self.max_new_tokens = min(self.max_new_tokens, budget)
+        if self.tokens >= self.max_new_tokens:
             self.done = True
 
     def text(self) -> str:

@@ -9,6 +9,7 @@ import torch
 from transformers import LogitsProcessor, StoppingCriteria
 
 from assistant._answer_text import cut_at_line_break, ends_answer
+from assistant._completion_rows import sample_token_cap
 
 
 class GreedyFirstRow(LogitsProcessor):
@@ -27,7 +28,8 @@ class AnswerStops(StoppingCriteria):
     """Ends each row at end-of-sequence or at its first line break after text; watches the greedy row 0.
 
     When row 0 ends and `stop_sampling_if(greedy_text)` is True, every row ends at once and
-    `sampling_skipped` is set: the caller returns no samples. `lengths[i]` is the number of tokens row i
+    `sampling_skipped` is set: the caller returns no samples. Otherwise the sample rows still running
+    get `sample_token_cap(greedy length)` tokens at most. `lengths[i]` is the number of tokens row i
     generated up to and including its stopping token.
     """
 
@@ -48,6 +50,7 @@ class AnswerStops(StoppingCriteria):
         self._seen_text = [False] * rows
         self.lengths: list[int | None] = [None] * rows
         self.sampling_skipped = False
+        self._sample_cap: int | None = None
 
     def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
         generated = input_ids.shape[1] - self._prompt_length
@@ -57,6 +60,9 @@ class AnswerStops(StoppingCriteria):
                 self.lengths[row] = generated
                 if row == 0:
                     self._check_greedy(input_ids[0, self._prompt_length :].tolist())
+                    self._sample_cap = sample_token_cap(generated)
+        if self._sample_cap is not None and generated >= self._sample_cap:
+            self.lengths = [generated if length is None else length for length in self.lengths]
         done = [length is not None or self.sampling_skipped for length in self.lengths]
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)  # type: ignore[return-value]
 

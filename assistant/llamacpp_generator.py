@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant._completion_rows import CompletionRow, check_arguments
+from assistant._completion_rows import CompletionRow, check_arguments, sample_token_cap
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Completion, Generation
 
@@ -145,13 +145,17 @@ class LlamaCppGenerator:
             outputs = {seq_id: last for seq_id in range(len(rows))}
             position = len(prompt)
             sampling = len(rows) > 1
-            must_check = sampling and stop_sampling_if is not None
+            greedy_running = True
             while outputs:
                 tokens = self._sample(rows, samplers, outputs)
-                if must_check and rows[0].done and stop_sampling_if is not None:
-                    must_check = False
-                    sampling = not stop_sampling_if(rows[0].text())
-                active = {seq_id: token for seq_id, token in tokens.items() if sampling or seq_id == 0}
+                if greedy_running and rows[0].done:
+                    greedy_running = False
+                    sampling = sampling and _keep_sampling(rows, stop_sampling_if)
+                active = {
+                    seq_id: token
+                    for seq_id, token in tokens.items()
+                    if seq_id == 0 or (sampling and not rows[seq_id].done)
+                }
                 outputs = self._step(batch, active, position)
                 position += 1
             return sampling
@@ -267,6 +271,15 @@ class LlamaCppGenerator:
             return str(rendered.prompt)
 
         return format_chat
+
+
+def _keep_sampling(rows: list[CompletionRow], stop_sampling_if: Callable[[str], bool] | None) -> bool:
+    """The greedy row 0 has ended: False to drop the samples, else cap them near its length."""
+    if stop_sampling_if is not None and stop_sampling_if(rows[0].text()):
+        return False
+    for row in rows[1:]:
+        row.cap(sample_token_cap(rows[0].tokens))
+    return True
 
 
 def _put(batch: Any, index: int, *, token: int, position: int, seq_id: int, logits: bool) -> None:

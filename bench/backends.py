@@ -1,6 +1,10 @@
 """Backend benchmark: decode tokens/s against the memory-bandwidth limit, and what k samples cost.
 
     python bench/backends.py [--models qwen0.5b,smollm2-135m] [--backends llamacpp,openai,transformers]
+    python bench/backends.py --cap-ab --models qwen0.5b --backends llamacpp,transformers
+
+--cap-ab measures only the sample-length cap: per question, greedy alone, greedy + k samples with the
+cap and without it (interleaved, same generator), on the flow's own parametric prompt.
 
 Every number in the printed table comes from this one run on this machine; the bandwidth is measured
 in the same run (numpy copy of a large array), so the "% of limit" column compares like with like.
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -17,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+import assistant._completion_rows as completion_rows
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "assistant"))
@@ -26,6 +33,7 @@ from llama_server import llama_server  # tests/assistant: starts llama_cpp.serve
 from assistant.llamacpp_generator import LlamaCppGenerator, available_cores
 from assistant.model_files import embedded_model_file, tiny_model_file
 from assistant.openai_generator import OpenAIGenerator
+from assistant.prompts import parametric_messages
 from assistant.protocols import ChatMessage, Generator
 
 QUESTIONS = (
@@ -34,6 +42,12 @@ QUESTIONS = (
     "In which year did the Berlin Wall fall?",
     "What is the chemical symbol for gold?",
     "Which planet is known as the Red Planet?",
+)
+CAP_QUESTIONS = (
+    *QUESTIONS,
+    "In what year was the University of Tartu founded?",
+    "Who was the architect of the Chrysler Building?",
+    "Who won the 1987 Tour de France?",
 )
 LONG_ANSWER = "Describe the history of the city of Paris in one long paragraph, without line breaks."
 SAMPLES = 5
@@ -120,6 +134,59 @@ def batch_scaling(generator: Generator, rows: tuple[int, ...] = (1, 2, 6, 12)) -
     return scaling
 
 
+@dataclass(frozen=True)
+class CapResult:
+    backend: str
+    greedy_s: float
+    capped_s: float
+    uncapped_s: float
+    capped_longest: float  # mean tokens of the longest row per call
+    uncapped_longest: float
+
+
+def cap_ab(backend: str, generator: Generator, max_new_tokens: int = 64) -> CapResult:
+    """Greedy, then greedy + SAMPLES with the sample-length cap and without, per question in turn."""
+    greedy_s = capped_s = uncapped_s = 0.0
+    longest: dict[bool, list[int]] = {True: [], False: []}
+    margin = completion_rows.SAMPLE_TOKEN_MARGIN
+    generator.generate(parametric_messages(QUESTIONS[0]), max_new_tokens=4)  # warm-up
+    for question in CAP_QUESTIONS:
+        messages = parametric_messages(question)
+        started = time.perf_counter()
+        generator.generate(messages, max_new_tokens=max_new_tokens)
+        greedy_s += time.perf_counter() - started
+        for capped in (True, False):
+            # Bench-only switch: a margin this large never binds, which is the behaviour before the cap.
+            completion_rows.SAMPLE_TOKEN_MARGIN = margin if capped else 10**6
+            started = time.perf_counter()
+            result = generator.generate(
+                messages, n_samples=SAMPLES, temperature=0.7, max_new_tokens=max_new_tokens
+            )
+            elapsed = time.perf_counter() - started
+            longest[capped].append(max(c.tokens for c in (result.greedy, *result.samples)))
+            if capped:
+                capped_s += elapsed
+            else:
+                uncapped_s += elapsed
+        completion_rows.SAMPLE_TOKEN_MARGIN = margin
+        print(f"  {question[:45]:45s} longest row capped {longest[True][-1]} uncapped {longest[False][-1]}")
+    mean = {key: sum(values) / len(values) for key, values in longest.items()}
+    return CapResult(backend, greedy_s, capped_s, uncapped_s, mean[True], mean[False])
+
+
+def print_cap_table(results: list[CapResult]) -> None:
+    print(f"\n{len(CAP_QUESTIONS)} questions, k = {SAMPLES}, parametric prompt, max_new_tokens 64")
+    print("| backend | greedy s | +samples capped s | ratio | +samples uncapped s | ratio ", end="")
+    print("| longest row capped / uncapped |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r.backend} | {r.greedy_s:.1f} | {r.capped_s:.1f} | {r.capped_s / r.greedy_s:.2f}x "
+            f"| {r.uncapped_s:.1f} | {r.uncapped_s / r.greedy_s:.2f}x "
+            f"| {r.capped_longest:.1f} / {r.uncapped_longest:.1f} |"
+        )
+
+
 def measure(backend: str, model: str, generator: Generator, weight_bytes: int) -> Result:
     generator.generate(_ask(QUESTIONS[0]), max_new_tokens=4)  # warm-up: page in the weights
     speed = decode_tokens_per_s(generator)
@@ -131,14 +198,16 @@ def model_files(names: list[str], cache_dir: Path) -> dict[str, Path]:
     return {name: known[name]() for name in names}
 
 
-def load_backend(backend: str, path: Path, *, threads: int, cache_dir: Path) -> tuple[Generator, int]:
+def load_backend(
+    backend: str, path: Path, *, threads: int, cache_dir: Path, dtype: str = "float32"
+) -> tuple[Generator, int]:
     """The generator and the bytes of weights one decoding step reads."""
     if backend == "llamacpp":
         llama = LlamaCppGenerator(path, threads=threads, seed=0)
         return llama, llama.weight_bytes
     from assistant.transformers_generator import TransformersGenerator  # optional sibling module
 
-    hf = TransformersGenerator.load(model_path=path, cache_dir=cache_dir, threads=threads)
+    hf = TransformersGenerator.load(model_path=path, cache_dir=cache_dir, threads=threads, dtype=dtype)
     parameters = hf._model.parameters()  # bench-only peek: the class does not report its size
     return hf, sum(p.numel() * p.element_size() for p in parameters)
 
@@ -173,12 +242,16 @@ def main() -> None:
     parser.add_argument("--backends", default="llamacpp,openai,transformers")
     parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache"))
+    parser.add_argument("--cap-ab", action="store_true", help="only the sample-length cap, on and off")
     args = parser.parse_args()
     threads = args.threads or available_cores()
     backends = args.backends.split(",")
     if "transformers" in backends and importlib.util.find_spec("assistant.transformers_generator") is None:
         backends.remove("transformers")
         print("transformers_generator not present: transformers skipped")
+    if args.cap_ab:
+        run_cap_ab(args.models.split(","), backends, threads=threads, cache_dir=args.cache_dir)
+        return
     bandwidth = memory_bandwidth_gb_s()
     results, scaling = [], {}
     for model, path in model_files(args.models.split(","), args.cache_dir).items():
@@ -195,6 +268,19 @@ def main() -> None:
             print(f"  {results[-1]}", flush=True)  # progress, in case a later backend fails
     print_table(results, bandwidth, threads)
     print_scaling(scaling)
+
+
+def run_cap_ab(models: list[str], backends: list[str], *, threads: int, cache_dir: Path) -> None:
+    results = []
+    for model, path in model_files(models, cache_dir).items():
+        for backend in [b for b in backends if b != "openai"]:
+            print(f"cap on/off: {backend} / {model} ...", flush=True)
+            # bfloat16: the transformers dtype the server uses by default (Settings.torch_dtype).
+            generator, _ = load_backend(backend, path, threads=threads, cache_dir=cache_dir, dtype="bfloat16")
+            results.append(cap_ab(f"{backend} {model}", generator))
+            del generator
+    print_cap_table(results)
+    print(f"(threads {threads}, load average {os.getloadavg()[0]:.1f} at the end)")
 
 
 def print_scaling(scaling: dict[tuple[str, str], dict[int, float]]) -> None:

@@ -56,7 +56,7 @@ class CachedEmbedder:
         return self._inner.embed_query(text)
 
     def seconds_for(self, texts: Sequence[str]) -> float:
-        """Estimated seconds that embedding `texts` cost: the cache's mean cost per vector times their count."""
+        """Estimated seconds to embed `texts`: the mean cost per cached vector times their count."""
         return self.cached_seconds / max(1, len(self._rows)) * len(texts)
 
     def save(self) -> None:

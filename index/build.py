@@ -168,7 +168,7 @@ def _write_version(
     vectors: Vectors,
     report: Callable[[str, int, int], None],
 ) -> int:
-    from index.faiss_index import build_faiss, save_faiss
+    from index.faiss_index import build_faiss, kind_of, save_faiss, search_params
 
     scratch = new_build_dir(index_dir)
     report("writing", 0, 4)
@@ -176,7 +176,8 @@ def _write_version(
     report("writing", 1, 4)
     save_vectors(scratch, vectors)
     report("writing", 2, 4)
-    save_faiss(build_faiss(vectors, kind=options.index_kind), scratch)
+    dense_index = build_faiss(vectors, kind=options.index_kind)
+    save_faiss(dense_index, scratch)
     report("writing", 3, 4)
     version = next_version(index_dir)
     manifest = Manifest(
@@ -185,7 +186,8 @@ def _write_version(
         dimension=embedder.dimension,
         chunk_size=options.chunk_size,
         chunk_overlap=options.chunk_overlap,
-        index_kind=options.index_kind,
+        index_kind=kind_of(dense_index),
+        search_params=search_params(dense_index),
         source=str(source.resolve()),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         chunks=len(vectors),

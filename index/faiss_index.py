@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import faiss
@@ -10,30 +11,41 @@ import numpy as np
 import numpy.typing as npt
 
 from index.embedders import Vectors
-from index.records import IndexKind
+from index.records import IndexKind, IndexKindOption
 
 FAISS_NAME = "faiss.index"
+# `auto` keeps exact search up to this many chunks: a flat scan of 512-d vectors stays near 5 ms there
+# (bench/index_ann.py); beyond it HNSW answers in about 1 ms with >= 0.95 of the exact top 5.
+AUTO_FLAT_MAX_CHUNKS = 20_000
 HNSW_NEIGHBOURS = 32
+HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
-IVF_MAX_PROBES = 16
+IVF_PROBES = 16
+
+SearchParams = dict[str, int]
 
 
-def build_faiss(vectors: Vectors, *, kind: IndexKind) -> faiss.Index:
+def resolve_kind(kind: IndexKindOption, *, chunks: int) -> IndexKind:
+    """The index kind to build: `auto` is exact (flat) for small corpora and HNSW for large ones."""
+    if kind != "auto":
+        return kind
+    return "flat" if chunks <= AUTO_FLAT_MAX_CHUNKS else "hnsw"
+
+
+def build_faiss(vectors: Vectors, *, kind: IndexKindOption) -> faiss.Index:
+    """An index over `vectors` (row number = id), with the default search-time parameters set."""
     dimension = vectors.shape[1]
     index: faiss.Index
-    if kind == "hnsw":
-        index = _hnsw(dimension)
-    elif kind == "ivf":
+    resolved = resolve_kind(kind, chunks=len(vectors))
+    if resolved == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    elif resolved == "ivf":
         index = _ivf(vectors)
     else:
         index = faiss.IndexFlatIP(dimension)
     index.add(vectors)
-    return index
-
-
-def _hnsw(dimension: int) -> faiss.Index:
-    index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = 80
     return index
 
 
@@ -43,19 +55,44 @@ def _ivf(vectors: Vectors) -> faiss.Index:
     dimension = vectors.shape[1]
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
     index.train(vectors)
+    index.nprobe = min(lists, IVF_PROBES)
     return index
+
+
+def kind_of(index: faiss.Index) -> IndexKind:
+    if isinstance(index, faiss.IndexHNSWFlat):
+        return "hnsw"
+    if isinstance(index, faiss.IndexIVFFlat):
+        return "ivf"
+    return "flat"
+
+
+def search_params(index: faiss.Index) -> SearchParams:
+    """The parameters that decide what `index` returns, for the manifest (empty for exact search)."""
+    if isinstance(index, faiss.IndexHNSWFlat):
+        hnsw = index.hnsw
+        return {"m": HNSW_NEIGHBOURS, "ef_construction": hnsw.efConstruction, "ef_search": hnsw.efSearch}
+    if isinstance(index, faiss.IndexIVFFlat):
+        return {"nlist": index.nlist, "nprobe": index.nprobe}
+    return {}
+
+
+def apply_search_params(index: faiss.Index, params: Mapping[str, int]) -> None:
+    """Set efSearch / nprobe from `params`, or the defaults where a (pre-"auto") manifest has none."""
+    if isinstance(index, faiss.IndexHNSWFlat):
+        index.hnsw.efSearch = int(params.get("ef_search", HNSW_EF_SEARCH))
+    elif isinstance(index, faiss.IndexIVFFlat):
+        index.nprobe = min(index.nlist, int(params.get("nprobe", IVF_PROBES)))
 
 
 def save_faiss(index: faiss.Index, directory: Path) -> None:
     faiss.write_index(index, str(directory / FAISS_NAME))
 
 
-def load_faiss(directory: Path) -> faiss.Index:
+def load_faiss(directory: Path, *, params: Mapping[str, int] | None = None) -> faiss.Index:
+    """The saved index, searching with the parameters it was built with (`params`, from the manifest)."""
     index = faiss.read_index(str(directory / FAISS_NAME))
-    if isinstance(index, faiss.IndexHNSWFlat):
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    elif isinstance(index, faiss.IndexIVFFlat):
-        index.nprobe = min(index.nlist, IVF_MAX_PROBES)
+    apply_search_params(index, params or {})
     return index
 
 

@@ -1,10 +1,10 @@
-"""The manifest of one index version (JSON): embedder, chunking, per-document hashes, counts, build time."""
+"""The manifest of one index version (JSON): embedder, chunking, index parameters, document hashes, counts."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ class Manifest:
     chunks: int
     documents: dict[str, DocumentEntry]
     format_version: int = FORMAT_VERSION
+    # efSearch / nprobe and friends, so a loaded index answers as it did when built; absent before "auto"
+    search_params: dict[str, int] = field(default_factory=dict)
 
 
 def write_manifest(directory: Path, manifest: Manifest) -> None:

@@ -8,7 +8,8 @@ from typing import Literal, NamedTuple
 from index.errors import InvalidOptions
 
 IndexKind = Literal["flat", "hnsw", "ivf"]
-INDEX_KINDS: tuple[IndexKind, ...] = ("flat", "hnsw", "ivf")
+IndexKindOption = Literal["auto", "flat", "hnsw", "ivf"]  # auto: flat for small corpora, HNSW for large
+INDEX_KINDS: tuple[IndexKindOption, ...] = ("auto", "flat", "hnsw", "ivf")
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class IndexOptions:
 
     chunk_size: int = 800
     chunk_overlap: int = 120
-    index_kind: IndexKind = "flat"
+    index_kind: IndexKindOption = "auto"
 
     def __post_init__(self) -> None:
         if self.chunk_size < 1:

@@ -32,7 +32,7 @@ class Searcher:
         self._embedder = embedder
         self._store = ChunkStore(directory / "chunks.sqlite")
         self._vectors = load_vectors(directory)
-        self._faiss: Any = load_faiss(directory)
+        self._faiss: Any = load_faiss(directory, params=self._manifest.search_params)
         self._bm25 = Bm25(self._store.texts()) if hybrid else None
         self.directory = directory
 

@@ -34,8 +34,9 @@ def _model(**closed_book: list[str]) -> ScriptedGenerator:
             "写一个问题": ["青松科技的创始人是谁？"],
             "Answer with the shortest exact phrase": ["Ada Lind."],
             "用资料中最短的原文短语回答": ["林晓峰"],
-            "Passages:": ["Ada Lind founded it [1]."],
-            "资料：": ["创始人是林晓峰[1]。"],
+            # The grounded prompt is the only later one that holds the passage text itself.
+            ACME_TEXT: ["Ada Lind founded it [1]."],
+            QINGSONG.text: ["创始人是林晓峰[1]。"],
             **closed_book,
         }
     )
@@ -88,11 +89,11 @@ def test_labels(correct: tuple[bool, ...], agreement: float, label: str) -> None
 def test_probe_labels_and_finetune_mix_one_to_one() -> None:
     known_model = _model(**{"Who founded Acme Robotics?": ["Ada Lind founded Acme Robotics.", "Ada Lind."]})
     unknown_model = _model(**{"青松科技的创始人是谁？": ["创始人是王伟。", "是王伟。"]})
-    retriever = StaticRetriever([ACME, QINGSONG])
     results = []
     for passage, model in ((ACME, known_model), (ACME, known_model), (QINGSONG, unknown_model)):
         item = write_question(passage, generator=model)
         assert item is not None
+        retriever = StaticRetriever([passage])
         results.append(probe_question(item, generator=model, retriever=retriever, thresholds=THRESHOLDS))
     assert [r.label for r in results] == ["known", "known", "unknown"]
     assert results[0].correct == (True, True, True, True)  # greedy + 3 samples
