@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     # bfloat16: the batched greedy+samples call costs half of float32 on this CPU (AVX512-BF16/AMX).
     torch_dtype: Literal["float32", "bfloat16"] = "bfloat16"
     threads: int = Field(0, ge=0, le=256, description="CPU threads for generation; 0 = all cores.")
+    seed: int | None = Field(None, description="Seed of the samples; set it to make evaluation runs repeat.")
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "default"
     openai_api_key: SecretStr = SecretStr("none")

@@ -25,11 +25,12 @@ def load_generator(settings: Settings) -> Generator:
             api_key=settings.openai_api_key.get_secret_value(),
             timeout_s=settings.openai_timeout_s,
             retries=settings.openai_retries,
+            seed=settings.seed,
         )
     if settings.backend == "llamacpp":
         from assistant.llamacpp_generator import LlamaCppGenerator
 
-        return LlamaCppGenerator(gguf_model_file(settings), threads=settings.threads)
+        return LlamaCppGenerator(gguf_model_file(settings), threads=settings.threads, seed=settings.seed)
     from assistant.transformers_generator import TransformersGenerator
 
     # The in-process backends serialise their own generate calls, so concurrent requests take turns.
@@ -38,6 +39,7 @@ def load_generator(settings: Settings) -> Generator:
         cache_dir=settings.cache_dir,
         dtype=settings.torch_dtype,
         threads=settings.threads,
+        seed=settings.seed,
     )
 
 

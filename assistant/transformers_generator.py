@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,13 +31,15 @@ class TransformersGenerator:
     rows sample, so the main answer plus k samples cost about one decoding pass.
     """
 
-    def __init__(self, loaded: LoadedModel, *, model_id: str) -> None:
+    def __init__(self, loaded: LoadedModel, *, model_id: str, seed: int | None = None) -> None:
         self._model = loaded.model
         self._tokenizer = loaded.tokenizer
         self._model_id = model_id
         self._model_dir = loaded.directory
         self._eos_token_ids = _eos_token_ids(loaded)
         self._lock = threading.Lock()
+        # One seed per call, drawn from a seeded stream, so a run's samples repeat when the seed does.
+        self._seeds = random.Random(seed) if seed is not None else None
 
     @classmethod
     def load(
@@ -46,12 +49,13 @@ class TransformersGenerator:
         cache_dir: Path,
         dtype: str = "float32",
         threads: int = 0,
+        seed: int | None = None,
     ) -> TransformersGenerator:
         """Load `model_path` (a GGUF file or a transformers directory; None = the embedded default model)."""
         torch.set_num_threads(threads or len(os.sched_getaffinity(0)))
         path = embedded_model_file(cache_dir) if model_path is None else model_path
         loaded = load_model(path, cache_dir=cache_dir, dtype=dtype)
-        return cls(loaded, model_id=path.stem if path.is_file() else path.name)
+        return cls(loaded, model_id=path.stem if path.is_file() else path.name, seed=seed)
 
     @property
     def model_id(self) -> str:
@@ -77,6 +81,8 @@ class TransformersGenerator:
         with self._lock, torch.inference_mode():
             # Encoding stays under the lock too: a fast tokenizer is not safe to share across threads.
             prompt = self._encode(messages)
+            if self._seeds is not None:
+                torch.manual_seed(self._seeds.getrandbits(31))
             try:
                 rows, stops = self._decode_batch(
                     prompt,

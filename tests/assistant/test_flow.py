@@ -141,7 +141,10 @@ def test_chinese_grounded_answer_cites_the_chinese_passage() -> None:
     question = "青松科技公司是哪一年成立的？"
     passage = StaticPassage("青松科技公司成立于2003年，总部位于杭州。", source="qs.md", chunk_id="qs.md#0")
     generator = ScriptedGenerator(
-        by_prompt={"Passage 1": ["青松科技公司成立于2003年[1]。"], question: ["1998年。", "2010年。", "1985年。"]}
+        by_prompt={
+            "Passage 1": ["青松科技公司成立于2003年[1]。"],
+            question: ["1998年。", "2010年。", "1985年。"],
+        }
     )
     answer = answer_question(
         question, generator=generator, retriever=StaticRetriever([passage]), thresholds=BALANCED

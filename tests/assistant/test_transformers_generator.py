@@ -129,6 +129,20 @@ def test_a_transformers_directory_loads_directly(
     assert list(tmp_path.iterdir()) == []  # nothing to convert
 
 
+@pytest.mark.slow
+def test_a_seed_makes_the_samples_repeat(tiny_generator: TransformersGenerator) -> None:
+    def samples_of_a_fresh_generator(seed: int) -> list[tuple[str, ...]]:
+        seeded = TransformersGenerator.load(
+            model_path=tiny_generator.model_dir, cache_dir=tiny_generator.model_dir, threads=1, seed=seed
+        )
+        calls = [seeded.generate(PROMPTS[0], n_samples=4, temperature=1.0, max_new_tokens=12) for _ in "ab"]
+        return [tuple(s.text for s in call.samples) for call in calls]
+
+    first = samples_of_a_fresh_generator(7)
+    assert samples_of_a_fresh_generator(7) == first
+    assert first[0] != first[1]  # one seed per call, not the same draw every call
+
+
 def test_missing_model_path_is_a_model_load_error(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="does not exist"):
         TransformersGenerator.load(model_path=tmp_path / "absent.gguf", cache_dir=tmp_path)
