@@ -12,10 +12,15 @@ from pathlib import Path
 from api.settings import Settings
 from api.wiring import index_options
 from assistant.evaluation.questions import EvalQuestion
-from index import Embedder, IndexNotFound, Searcher, build_index, index_status, open_index
-from index.loaders import iter_files
-from index.store import ChunkStore
-from index.versions import current_version, version_dir
+from index import (
+    Embedder,
+    IndexNotFound,
+    Searcher,
+    build_index,
+    index_status,
+    open_index,
+    source_files,
+)
 
 PASSAGES_FILE = "passages.jsonl"
 
@@ -50,15 +55,10 @@ def corpus_key(
     for passage in passages:
         digest.update(passage.encode() + b"\0")
     if corpus is not None:
-        for path in iter_files(corpus):
+        for path in source_files(corpus):
             digest.update(path.relative_to(corpus).as_posix().encode() if corpus.is_dir() else b"")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:20]
-
-
-def index_chunks(index_dir: Path) -> ChunkStore:
-    """The chunk store of the current index version (the probe reads passages from it)."""
-    return ChunkStore(version_dir(index_dir, current_version(index_dir)) / "chunks.sqlite")
 
 
 def _configured_index(settings: Settings, embedder: Embedder) -> Searcher | None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from api.eval_corpus import index_chunks
 from api.evaluate import current_thresholds
 from api.settings import Settings
 from api.wiring import load_embedder, load_generator, open_retriever
@@ -28,7 +27,7 @@ from assistant.evaluation.recording import recording_thresholds
 from assistant.evaluation.records import write_records
 from assistant.protocols import Generator
 from assistant.thresholds import resolve_thresholds
-from index import index_status
+from index import index_status, open_chunk_store
 from index.records import Chunk
 
 PROBE_FILE = "probe.jsonl"
@@ -83,7 +82,7 @@ def run_probe(
 
 def _passages(index_dir: Path, *, limit: int) -> Iterator[Chunk]:
     """Chunks of the index in a fixed pseudo-random order, long enough to hold a fact."""
-    store = index_chunks(index_dir)
+    store = open_chunk_store(index_dir)
     try:
         rows = sorted(range(store.count()), key=lambda row: _seeded(row))
         for start in range(0, min(len(rows), limit * 4), 64):

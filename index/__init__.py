@@ -16,6 +16,7 @@ from index.errors import (
     SourceNotFound,
     UnknownEmbedder,
 )
+from index.listing import open_chunk_store, source_files
 from index.records import (
     BuildProgress,
     BuildReport,
@@ -50,6 +51,8 @@ __all__ = [
     "UnknownEmbedder",
     "build_index",
     "index_status",
+    "open_chunk_store",
     "open_embedder",
     "open_index",
+    "source_files",
 ]
