@@ -1,8 +1,13 @@
 """Backend benchmark: decode tokens/s against the memory-bandwidth limit, and what k samples cost.
 
     python bench/backends.py [--models qwen0.5b,smollm2-135m] [--backends llamacpp,openai,transformers]
-    python bench/backends.py --cap-ab --models qwen0.5b --backends llamacpp,transformers
+    python bench/backends.py --cap-ab [--plain] --models qwen0.5b --backends llamacpp,transformers
 
+    python bench/backends.py --contexts --questions 6
+
+--contexts compares, for the same requests (parametric prompt, k samples), one llama.cpp context
+with every core taking them in turn against one context per core (1 thread each) taking them in
+parallel: the two ways of running concurrent requests on this CPU.
 --cap-ab measures only the sample-length cap: per question, greedy alone, greedy + k samples with the
 cap and without it (interleaved, same generator), on the flow's own parametric prompt.
 
@@ -18,18 +23,18 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-import assistant._completion_rows as completion_rows
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "assistant"))
 
 from llama_server import llama_server  # tests/assistant: starts llama_cpp.server on a free port
 
+import assistant._completion_rows as completion_rows
 from assistant.llamacpp_generator import LlamaCppGenerator, available_cores
 from assistant.model_files import embedded_model_file, tiny_model_file
 from assistant.openai_generator import OpenAIGenerator
@@ -144,14 +149,18 @@ class CapResult:
     uncapped_longest: float
 
 
-def cap_ab(backend: str, generator: Generator, max_new_tokens: int = 64) -> CapResult:
-    """Greedy, then greedy + SAMPLES with the sample-length cap and without, per question in turn."""
+def cap_ab(backend: str, generator: Generator, *, plain: bool, max_new_tokens: int = 64) -> CapResult:
+    """Greedy, then greedy + SAMPLES with the sample-length cap and without, per question in turn.
+
+    `plain`: the bare question (as in `sample_cost`) instead of the flow's parametric prompt, whose
+    system message asks for one short sentence.
+    """
     greedy_s = capped_s = uncapped_s = 0.0
     longest: dict[bool, list[int]] = {True: [], False: []}
     margin = completion_rows.SAMPLE_TOKEN_MARGIN
     generator.generate(parametric_messages(QUESTIONS[0]), max_new_tokens=4)  # warm-up
     for question in CAP_QUESTIONS:
-        messages = parametric_messages(question)
+        messages = _ask(question) if plain else parametric_messages(question)
         started = time.perf_counter()
         generator.generate(messages, max_new_tokens=max_new_tokens)
         greedy_s += time.perf_counter() - started
@@ -175,7 +184,7 @@ def cap_ab(backend: str, generator: Generator, max_new_tokens: int = 64) -> CapR
 
 
 def print_cap_table(results: list[CapResult]) -> None:
-    print(f"\n{len(CAP_QUESTIONS)} questions, k = {SAMPLES}, parametric prompt, max_new_tokens 64")
+    print(f"\n{len(CAP_QUESTIONS)} questions, k = {SAMPLES}, max_new_tokens 64")
     print("| backend | greedy s | +samples capped s | ratio | +samples uncapped s | ratio ", end="")
     print("| longest row capped / uncapped |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -243,14 +252,22 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache"))
     parser.add_argument("--cap-ab", action="store_true", help="only the sample-length cap, on and off")
+    parser.add_argument("--contexts", action="store_true", help="one shared context vs one per core")
+    parser.add_argument("--questions", type=int, default=len(CAP_QUESTIONS), help="--contexts: requests")
+    parser.add_argument("--plain", action="store_true", help="--cap-ab on bare questions, no system prompt")
     args = parser.parse_args()
     threads = args.threads or available_cores()
     backends = args.backends.split(",")
     if "transformers" in backends and importlib.util.find_spec("assistant.transformers_generator") is None:
         backends.remove("transformers")
         print("transformers_generator not present: transformers skipped")
+    if args.contexts:
+        run_contexts(embedded_model_file(args.cache_dir), questions=args.questions)
+        return
     if args.cap_ab:
-        run_cap_ab(args.models.split(","), backends, threads=threads, cache_dir=args.cache_dir)
+        run_cap_ab(
+            args.models.split(","), backends, threads=threads, cache_dir=args.cache_dir, plain=args.plain
+        )
         return
     bandwidth = memory_bandwidth_gb_s()
     results, scaling = [], {}
@@ -270,17 +287,54 @@ def main() -> None:
     print_scaling(scaling)
 
 
-def run_cap_ab(models: list[str], backends: list[str], *, threads: int, cache_dir: Path) -> None:
+def run_cap_ab(models: list[str], backends: list[str], *, threads: int, cache_dir: Path, plain: bool) -> None:
     results = []
     for model, path in model_files(models, cache_dir).items():
         for backend in [b for b in backends if b != "openai"]:
             print(f"cap on/off: {backend} / {model} ...", flush=True)
             # bfloat16: the transformers dtype the server uses by default (Settings.torch_dtype).
             generator, _ = load_backend(backend, path, threads=threads, cache_dir=cache_dir, dtype="bfloat16")
-            results.append(cap_ab(f"{backend} {model}", generator))
+            results.append(cap_ab(f"{backend} {model}", generator, plain=plain))
             del generator
     print_cap_table(results)
     print(f"(threads {threads}, load average {os.getloadavg()[0]:.1f} at the end)")
+
+
+def run_requests(generators: list[LlamaCppGenerator], questions: tuple[str, ...]) -> float:
+    """Seconds for `questions` (k samples each), one worker thread per generator taking them in turn."""
+    shares = [questions[i :: len(generators)] for i in range(len(generators))]
+
+    def work(pair: tuple[LlamaCppGenerator, tuple[str, ...]]) -> None:
+        generator, share = pair
+        for question in share:
+            generator.generate(parametric_messages(question), n_samples=SAMPLES, max_new_tokens=64)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(generators)) as pool:
+        list(pool.map(work, zip(generators, shares, strict=True)))
+    return time.perf_counter() - started
+
+
+def run_contexts(path: Path, *, questions: int) -> None:
+    """One context x all cores in turn, one context per core in parallel, one context x 1 thread."""
+    cores = available_cores()
+    asked = CAP_QUESTIONS[:questions]
+    shared = [LlamaCppGenerator(path, threads=cores, seed=0)]
+    per_core = [LlamaCppGenerator(path, threads=1, seed=n) for n in range(cores)]
+    for generator in (*shared, *per_core):
+        generator.generate(_ask(QUESTIONS[0]), max_new_tokens=4)  # warm-up
+    print(f"| {len(asked)} requests, k = {SAMPLES} | 1 ctx x {cores} threads, in turn ", end="")
+    print(f"| {cores} ctx x 1 thread, parallel | 1 ctx x 1 thread, in turn | load average |")
+    print("|---|---:|---:|---:|---:|")
+    for repeat in (1, 2):
+        together = run_requests(shared, asked)
+        parallel = run_requests(per_core, asked)
+        single = run_requests(per_core[:1], asked)
+        print(
+            f"| repeat {repeat} | {together:.1f} s | {parallel:.1f} s | {single:.1f} s "
+            f"| {os.getloadavg()[0]:.1f} |",
+            flush=True,
+        )
 
 
 def print_scaling(scaling: dict[tuple[str, str], dict[int, float]]) -> None:

@@ -124,7 +124,7 @@ def main() -> None:
     header = f"{'vectors':>8} {'index (build s)':<22}{'p50_ms':>9}{'p99_ms':>9}{'vs_numpy':>10}"
     header += f"{'exact@5':>9}{'exact@50':>9}"
     out = [
-        f"{args.embedder}: {len(real)} real passage vectors ({real.shape[1]}-d), rest synthetic mixes; "
+        f"{args.embedder}: {len(real)} real chunk vectors ({real.shape[1]}-d), rest synthetic mixes; "
         f"{len(queries)} real question vectors; k={K}, 1 thread",
         header,
     ]
@@ -133,8 +133,8 @@ def main() -> None:
     for size in (int(size) for size in args.sizes.split(",")):
         base = grow(real, size=size, seed=args.seed)
         with_ann = size in ann_sizes
-        ef_values = [int(v) for v in args.ef.split(",")] if with_ann else []
-        probes = [int(v) for v in args.nprobe.split(",")] if with_ann else []
+        ef_values = [int(v) for v in args.ef.split(",") if v] if with_ann else []
+        probes = [int(v) for v in args.nprobe.split(",") if v] if with_ann else []
         out += bench_size(base, queries, ef_values=ef_values, probes=probes)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(out) + "\n", encoding="utf-8")

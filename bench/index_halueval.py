@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from index_chinese_pairs import CHINESE_PAIRS
 from index_embedding_cache import CachedEmbedder
 
-from index import BuildReport, IndexOptions, build_index, open_embedder, open_index
+from index import BuildReport, IndexOptions, build_index, index_status, open_embedder, open_index
 from index.embedders import Vectors
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -83,6 +83,29 @@ def recall(searcher, questions, vectors, prefix: str) -> tuple[float, float]:  #
     return at1 / len(questions), at5 / len(questions)
 
 
+def bm25_line(index_dir: Path, questions: list[tuple[str, int]]) -> str:
+    """Recall of BM25 alone over the same chunks, for comparison with the dense and hybrid rankings."""
+    from index.lexical import Bm25
+    from index.store import ChunkStore
+    from index.versions import current_version, version_dir
+
+    store = ChunkStore(version_dir(index_dir, current_version(index_dir)) / "chunks.sqlite")
+    bm25 = Bm25(store.texts())
+    zh_questions = [(question, i) for i, (_, question) in enumerate(CHINESE_PAIRS)]
+    scores = []
+    for prefix, pairs in (("p", questions), ("zh", zh_questions)):
+        at1 = at5 = 0
+        for question, gold in pairs:
+            sources = [chunk.source for chunk in store.chunks(bm25.top(question, k=5))]
+            at1 += sources[:1] == [f"corpus.jsonl#{prefix}{gold}"]
+            at5 += f"corpus.jsonl#{prefix}{gold}" in sources
+        scores += [at1 / len(pairs), at5 / len(pairs)]
+    store.close()
+    line = f"{'(BM25 alone)':<17}{'bm25':<13}" + "".join(f"{score:>7.3f}" for score in scores)
+    print(line, flush=True)
+    return line
+
+
 def query_vectors(name: str, embedder: CachedEmbedder, questions: list[str]) -> tuple[Vectors, float]:
     """Vectors of `questions` and the mean embed_query time (ms) over the first few."""
     sample = questions[:QUERY_TIMING_SAMPLE]
@@ -113,6 +136,7 @@ def bench_embedder(
     zh_questions = [(question, i) for i, (_, question) in enumerate(CHINESE_PAIRS)]
     zh_vectors = [embedder.embed_query(question) for question, _ in zh_questions]
     other_s = report.seconds.other_s
+    kind = index_status(index_dir).index_kind
     lines = []
     for hybrid in (False, True):
         searcher = open_index(index_dir, embedder=embedder, hybrid=hybrid)
@@ -121,7 +145,7 @@ def bench_embedder(
         searcher.close()
         overhead = other_s / (other_s + embed_s) * 100
         lines.append(
-            f"{name:<17}{'hybrid' if hybrid else 'dense':<8}{r1:>7.3f}{r5:>7.3f}{z1:>7.3f}{z5:>7.3f}"
+            f"{name:<17}{'hybrid' if hybrid else 'dense':<7}{kind:<6}{r1:>7.3f}{r5:>7.3f}{z1:>7.3f}{z5:>7.3f}"
             f"{report.chunks:>8}{embed_s:>9.1f}{'' if measured else '*':<1}{other_s:>8.2f}{overhead:>7.1f}%"
             f"{query_ms:>9.1f}"
         )
@@ -162,7 +186,7 @@ def main() -> None:
         f"({'all, deduplicated' if args.full_corpus else 'gold + distractors'}) "
         f"+ {len(CHINESE_PAIRS)} Chinese passages with {len(CHINESE_PAIRS)} Chinese questions; "
         "default IndexOptions (chunking 800/120, index kind auto)",
-        f"{'embedder':<17}{'mode':<8}{'R@1':>7}{'R@5':>7}{'zhR@1':>7}{'zhR@5':>7}{'chunks':>8}"
+        f"{'embedder':<17}{'mode':<7}{'index':<6}{'R@1':>7}{'R@5':>7}{'zhR@1':>7}{'zhR@5':>7}{'chunks':>8}"
         f"{'embed_s':>10}{'other_s':>8}{'other%':>8}{'q_ms':>9}",
     ]
     print("\n".join(out), flush=True)
@@ -170,6 +194,7 @@ def main() -> None:
         corpus = write_corpus(Path(work), passages)
         for name in args.embedders.split(","):
             out += bench_embedder(name, corpus=corpus, questions=questions, work=Path(work), cache=args.cache)
+        out.append(bm25_line(Path(work) / f"index-{name}", questions))
     out.append(
         "(* embed_s estimated from the cached vectors' recorded cost; measured when computed in the run)"
     )

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -60,8 +59,8 @@ class BackendReport:
     cold_start_s: float = 0.0
     warm_start_s: float = 0.0
     peak_rss_mb: float = 0.0
-    latency_s: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    stage_ms: dict[str, list[dict[str, float]]] = field(default_factory=lambda: defaultdict(list))
+    latency_s: dict[str, list[float]] = field(default_factory=dict)
+    stage_ms: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     route_of: dict[str, str] = field(default_factory=dict)
     throughput: dict[int, float] = field(default_factory=dict)
 
@@ -162,8 +161,8 @@ def measure_latency(url: str, report: BackendReport, questions: tuple[str, ...])
         ask(client, PARAMETRIC_QUESTIONS[0])  # warm-up: first-call allocations, page-in
         for question in questions:
             seconds, record = ask(client, question)
-            report.latency_s[record["route"]].append(seconds)
-            report.stage_ms[record["route"]].append(record["timings_ms"])
+            report.latency_s.setdefault(record["route"], []).append(seconds)
+            report.stage_ms.setdefault(record["route"], []).append(record["timings_ms"])
             report.route_of[question] = record["route"]
             print(f"  {seconds:6.2f}s {record['route']:<10} {question}", flush=True)
 

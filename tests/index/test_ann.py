@@ -90,7 +90,7 @@ def test_the_manifest_keeps_the_search_parameters(kind: str, key: str, default: 
 
 
 def test_a_loaded_index_searches_with_the_saved_parameters(tmp_path: Path) -> None:
-    base = clustered(2000, dimension=16, clusters=5, seed=1)  # 2000 points: 51 IVF lists
+    base = clustered(4000, dimension=16, clusters=5, seed=1)  # 4000 points: 102 IVF lists > IVF_PROBES
     for kind, saved, default in (
         ("hnsw", {"ef_search": 7}, {"ef_search": HNSW_EF_SEARCH}),
         ("ivf", {"nprobe": 3}, {"nprobe": IVF_PROBES}),
