@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
 
 from assistant.errors import ModelLoadError
 
@@ -41,6 +42,8 @@ def torch_dtype(name: str) -> torch.dtype:
 def load_model(model_path: Path, *, cache_dir: Path, dtype: str) -> LoadedModel:
     """A model directory loads as is; a GGUF file loads from (and on first use, into) its converted copy."""
     torch_dtype(dtype)  # an unknown name fails before any slow work
+    # A per-tensor "Loading weights" bar on stderr would be all a CLI user sees of a ~1 s load.
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     if model_path.is_dir():
         return _load_directory(model_path, dtype=dtype)
     if not model_path.is_file():

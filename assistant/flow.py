@@ -12,7 +12,7 @@ from assistant.prompts import grounded_messages, parametric_messages, shorten
 from assistant.protocols import ChatMessage, Generator, Passage, Retriever
 from assistant.record import Answer, Citation, Route, Timings
 from assistant.refusal import is_refusal
-from assistant.support import attribute_passages, cited_numbers, support_share
+from assistant.support import attribute_passages, bracket_citations, cited_numbers, support_share
 from assistant.thresholds import Thresholds
 
 # A grounded answer repeats names and numbers from the passages and adds "[1]" markers (about
@@ -156,6 +156,7 @@ def grounded_stage(
 
 def cite(answer: str, passages: Sequence[Passage], *, question: str) -> tuple[str, list[int]]:
     """The answer and the passage numbers it cites; if it cites none, the passages holding its claims."""
+    answer = bracket_citations(answer)
     cited = cited_numbers(answer, passage_count=len(passages))
     if cited:
         return answer, cited

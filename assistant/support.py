@@ -13,6 +13,21 @@ _CITATION_GROUP = re.compile(
     r"\[\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*\]|【\s*(\d+)\s*】|(?:passage|资料)\s*(\d+)", re.IGNORECASE
 )
 
+# The small model sometimes cites in prose, as the passages were labelled ("Passage 1: ...",
+# "根据 Passage 1，..."); a leading label becomes a trailing marker, an inline one a marker in place.
+_LEADING_LABEL = re.compile(
+    r"^\s*(?:根据|according to)?\s*(?:passage|资料)\s*(\d+)\s*[:：,，]?\s*", re.IGNORECASE
+)
+_INLINE_LABEL = re.compile(r"(?:passage|资料)\s*(\d+)", re.IGNORECASE)
+
+
+def bracket_citations(answer: str) -> str:
+    """`answer` with prose references to passages rewritten as [n] markers."""
+    leading = _LEADING_LABEL.match(answer)
+    if leading and answer[leading.end() :].strip():
+        answer = f"{answer[leading.end() :].rstrip()} [{leading.group(1)}]"
+    return _INLINE_LABEL.sub(lambda m: f"[{m.group(1)}]", answer)
+
 
 def cited_numbers(answer: str, *, passage_count: int) -> list[int]:
     """Passage numbers `answer` cites ([n], [n, m], 【n】, "Passage n"), in order, within 1..count."""

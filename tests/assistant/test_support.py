@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.fakes import StaticPassage
-from assistant.support import attribute_passages, cited_numbers, support_share
+from assistant.support import attribute_passages, bracket_citations, cited_numbers, support_share
 
 ACME = StaticPassage("Acme Widgets was founded in 1987 in Tulsa by Mara Quill.", chunk_id="acme#0")
 WEATHER = StaticPassage("Tulsa has hot summers and mild winters.", chunk_id="weather#0")
@@ -93,3 +95,17 @@ def test_a_copied_passage_about_something_else_is_not_supported() -> None:
 
 def test_a_passage_named_in_words_counts_as_cited() -> None:
     assert cited_numbers("根据 Passage 2，青松科技公司成立于2003年。", passage_count=2) == [2]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Passage 1: 青岚茶业于2003年成立", "青岚茶业于2003年成立 [1]"),
+        ("根据 Passage 2，青松科技公司成立于2003年。", "青松科技公司成立于2003年。 [2]"),
+        ("It opened in 1987, according to passage 3.", "It opened in 1987, according to [3]."),
+        ("It opened in 1987 [1].", "It opened in 1987 [1]."),
+        ("Passage 1:", "[1]:"),
+    ],
+)
+def test_prose_references_become_bracket_markers(answer: str, expected: str) -> None:
+    assert bracket_citations(answer) == expected
