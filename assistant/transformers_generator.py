@@ -13,6 +13,7 @@ import torch
 from transformers import GenerationConfig, LogitsProcessorList, StoppingCriteriaList
 
 from assistant._answer_text import cut_at_line_break
+from assistant._completion_rows import check_arguments
 from assistant._hf_loading import LoadedModel, load_model
 from assistant._hf_stopping import AnswerStops, GreedyFirstRow
 from assistant.errors import GenerationError, ModelLoadError
@@ -75,9 +76,7 @@ class TransformersGenerator:
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
     ) -> Generation:
-        _check_arguments(
-            messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens
-        )
+        check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         with self._lock, torch.inference_mode():
             # Encoding stays under the lock too: a fast tokenizer is not safe to share across threads.
             prompt = self._encode(messages)
@@ -201,16 +200,3 @@ def _eos_token_ids(loaded: LoadedModel) -> tuple[int, ...]:
     if not ids:
         raise ModelLoadError(f"the model in {loaded.directory} defines no end-of-sequence token")
     return tuple(sorted(ids))
-
-
-def _check_arguments(
-    messages: Sequence[ChatMessage], *, n_samples: int, temperature: float, max_new_tokens: int
-) -> None:
-    if not messages:
-        raise GenerationError("no messages to answer")
-    if n_samples < 0:
-        raise GenerationError(f"n_samples must be >= 0, not {n_samples}")
-    if n_samples and temperature <= 0:
-        raise GenerationError(f"sampling needs a temperature > 0, not {temperature}")
-    if max_new_tokens < 1:
-        raise GenerationError(f"max_new_tokens must be >= 1, not {max_new_tokens}")
