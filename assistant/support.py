@@ -9,9 +9,7 @@ from assistant.claims import Claims, extract_claims, text_features
 from assistant.protocols import Passage
 from assistant.refusal import is_refusal
 
-_CITATION_GROUP = re.compile(
-    r"\[\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*\]|【\s*(\d+)\s*】|(?:passage|资料)\s*(\d+)", re.IGNORECASE
-)
+_CITATION_GROUP = re.compile(r"\[\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*\]|【\s*(\d+)\s*】")
 
 # The small model sometimes cites in prose, as the passages were labelled ("Passage 1: ...",
 # "根据 Passage 1，..."); a leading label becomes a trailing marker, an inline one a marker in place.
@@ -32,8 +30,8 @@ def bracket_citations(answer: str) -> str:
 def cited_numbers(answer: str, *, passage_count: int) -> list[int]:
     """Passage numbers `answer` cites ([n], [n, m], 【n】, "Passage n"), in order, within 1..count."""
     found: list[int] = []
-    for match in _CITATION_GROUP.finditer(answer):
-        group = match.group(1) or match.group(2) or match.group(3)
+    for match in _CITATION_GROUP.finditer(bracket_citations(answer)):
+        group = match.group(1) or match.group(2)
         for raw in re.split(r"[,，、]", group):
             number = int(raw)
             if 1 <= number <= passage_count and number not in found:
