@@ -72,6 +72,7 @@ def fallback_object(answer: Answer) -> dict[str, Any]:
         "route": answer.route,
         "confidence": answer.confidence,
         "grounded_support": answer.grounded_support,
+        "grounded_agreement": answer.grounded_agreement,
         "citations": [asdict(c) for c in answer.citations],
     }
 

@@ -16,11 +16,15 @@ _NEWLINE = b"\n"
 # N + 4 cut 5 of 120 samples and changed no agree/disagree label (N + 0 flipped 2); see
 # docs/backends.md, "Sample-length cap".
 SAMPLE_TOKEN_MARGIN = 4
+# ... but never fewer than this: a grounded sample may open with a preamble the greedy answer
+# skipped ("根据 Passage 1，公司成立于2003年" beside a greedy "2003年", about 12 tokens), and a cap
+# of N + 4 after a 3-token answer cut every such sample before its claim.
+SAMPLE_TOKEN_FLOOR = 16
 
 
 def sample_token_cap(greedy_tokens: int) -> int:
     """The most tokens a sample row may generate once the greedy row has ended after `greedy_tokens`."""
-    return greedy_tokens + SAMPLE_TOKEN_MARGIN
+    return max(greedy_tokens + SAMPLE_TOKEN_MARGIN, SAMPLE_TOKEN_FLOOR)
 
 
 @dataclass

@@ -44,6 +44,8 @@ class GroundedResult:
     answer: str
     route: Route
     support: float | None  # None when no answer was generated from passages
+    agreement: float | None  # of the grounded samples with the grounded answer; None as for support
+    samples: tuple[str, ...]
     citations: tuple[Citation, ...]
     retrieval_ms: float
     grounded_ms: float
@@ -124,7 +126,13 @@ def grounded_stage(
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
 ) -> GroundedResult:
-    """Retrieve, answer from the numbered passages, and keep the answer only if its citations support it."""
+    """Retrieve, answer from the numbered passages, keep the answer only if it is supported and repeatable.
+
+    The grounded answer is sampled like the closed-book one: a model that reads its answer in the
+    passages gives it again, while one that pieces an answer together from passages that do not hold
+    it (an unanswerable question) scatters. So the answer must pass both the support check and
+    `agreement_threshold` on its own samples.
+    """
     if retriever is None:
         return _abstain(question, support=None, retrieval_ms=0.0, grounded_ms=0.0)
     started = perf_counter()
@@ -136,18 +144,31 @@ def grounded_stage(
     started = perf_counter()
     generation = generator.generate(
         grounded_messages(question, passages=passages, history=history),
+        n_samples=thresholds.n_samples,
+        temperature=thresholds.sample_temperature,
         max_new_tokens=min(thresholds.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE, MAX_TOKEN_BUDGET),
+        stop_sampling_if=is_refusal,
     )
     text, cited = cite(generation.greedy.text, passages, question=question)
     support = support_share(text, [passages[n - 1] for n in cited], question=question)
+    samples = tuple(bracket_citations(s.text) for s in generation.samples)
+    agreed = 0.0 if is_refusal(text) else agreement(text, samples, question=question)
     grounded_ms = _ms_since(started)
-    if support < thresholds.support_threshold:
-        return _abstain(question, support=support, retrieval_ms=retrieval_ms, grounded_ms=grounded_ms)
+    if support < thresholds.support_threshold or agreed < thresholds.agreement_threshold:
+        return _abstain(
+            question,
+            support=support,
+            retrieval_ms=retrieval_ms,
+            grounded_ms=grounded_ms,
+            measured=(agreed, samples),
+        )
     citations = tuple(_citation(n, passages[n - 1]) for n in cited)
     return GroundedResult(
         answer=text,
         route="retrieval",
         support=support,
+        agreement=agreed,
+        samples=samples,
         citations=citations,
         retrieval_ms=retrieval_ms,
         grounded_ms=grounded_ms,
@@ -175,12 +196,21 @@ def retrieval_query(question: str, history: Sequence[ChatMessage]) -> str:
 
 
 def _abstain(
-    question: str, *, support: float | None, retrieval_ms: float, grounded_ms: float
+    question: str,
+    *,
+    support: float | None,
+    retrieval_ms: float,
+    grounded_ms: float,
+    measured: tuple[float, tuple[str, ...]] | None = None,
 ) -> GroundedResult:
+    """`measured`: the grounded answer's agreement and samples, when one was generated and refused."""
+    agreed, samples = measured if measured is not None else (None, ())
     return GroundedResult(
         answer=abstention_text(question),
         route="abstain",
         support=support,
+        agreement=agreed,
+        samples=samples,
         citations=(),
         retrieval_ms=retrieval_ms,
         grounded_ms=grounded_ms,
@@ -206,6 +236,7 @@ def _answer(
         route=grounded.route if grounded else closed_route,
         confidence=closed.agreement,
         grounded_support=grounded.support if grounded else None,
+        grounded_agreement=grounded.agreement if grounded else None,
         samples=closed.samples,
         citations=grounded.citations if grounded else (),
         timings_ms=Timings(

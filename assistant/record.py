@@ -29,13 +29,15 @@ class Timings:
 class Answer:
     answer: str
     route: Route
-    confidence: float  # agreement of the samples with the main answer, in [0, 1]
+    confidence: float  # agreement of the closed-book samples with the main answer, in [0, 1]
     grounded_support: float | None  # None when the grounded stage did not run
     samples: tuple[str, ...]
     citations: tuple[Citation, ...]
     timings_ms: Timings
     model: str
     parametric_answer: str = ""  # the closed-book main answer, kept for evaluation and calibration
+    # Agreement of the grounded samples with the grounded answer; None when none was generated.
+    grounded_agreement: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

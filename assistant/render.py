@@ -13,6 +13,8 @@ def render_answer_text(answer: Answer) -> str:
     status = f"route: {answer.route} | confidence: {answer.confidence:.2f}"
     if answer.grounded_support is not None:
         status += f" | support: {answer.grounded_support:.2f}"
+    if answer.grounded_agreement is not None:
+        status += f" | grounded agreement: {answer.grounded_agreement:.2f}"
     lines = [answer.answer, "", status]
     if answer.citations:
         lines.append("sources:")

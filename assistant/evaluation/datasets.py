@@ -78,10 +78,16 @@ def disfl_qa(*, cache_dir: Path) -> list[EvalQuestion]:
     return questions
 
 
+def disfl_qa_unanswerable(*, cache_dir: Path) -> list[EvalQuestion]:
+    """Only the Disfl-QA questions whose passage holds no answer: the abstention test set."""
+    return [q for q in disfl_qa(cache_dir=cache_dir) if not q.answers]
+
+
 DATASETS: dict[str, Callable[..., list[EvalQuestion]]] = {
     "halueval-qa": halueval_qa,
     "nq": nq_restored,
     "disfl-qa": disfl_qa,
+    "disfl-qa-unanswerable": disfl_qa_unanswerable,
 }
 
 

@@ -18,7 +18,8 @@ def recording_thresholds(used: Sequence[Thresholds]) -> Thresholds:
     """One setting that records enough for every threshold set in `used`.
 
     The most samples and passages any of them needs; no retrieval-score or support cut-off, so that
-    the grounded answer and its support exist for every question and the cut-offs can be replayed.
+    the grounded answer, its support and its samples' agreement exist for every question and the
+    cut-offs can be replayed.
     """
     first = used[0]
     return first.model_copy(
@@ -28,6 +29,7 @@ def recording_thresholds(used: Sequence[Thresholds]) -> Thresholds:
             "max_new_tokens": max(t.max_new_tokens for t in used),
             "min_retrieval_score": -1.0,
             "support_threshold": 0.0,
+            "agreement_threshold": 0.0,
         }
     )
 
@@ -63,6 +65,9 @@ def record_question(
         grounded_answer=grounded.answer if grounded.support is not None else "",
         grounded_support=grounded.support,
         grounded_tokens=counting.last_greedy_tokens,
+        grounded_samples=grounded.samples,
+        grounded_agreement=grounded.agreement,
+        grounded_sample_tokens=counting.last_sample_tokens,
         retrieval_ms=grounded.retrieval_ms,
         grounded_ms=grounded.grounded_ms,
         passage_ids=scored.chunk_ids if scored else (),

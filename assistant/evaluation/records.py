@@ -39,6 +39,11 @@ class QuestionRecord:
     grounded_ms: float
     passage_ids: tuple[str, ...] = ()
     label: str = ""  # probe only: known / unknown / mixed
+    # Samples of the grounded answer and their agreement with it; records written before the
+    # grounded stage sampled have none, and replay then gates the grounded answer on support alone.
+    grounded_samples: tuple[str, ...] = ()
+    grounded_agreement: float | None = None
+    grounded_sample_tokens: tuple[int, ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -52,7 +57,14 @@ class QuestionRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> QuestionRecord:
         values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
-        for name in ("answers", "samples", "sample_tokens", "passage_ids"):
+        for name in (
+            "answers",
+            "samples",
+            "sample_tokens",
+            "passage_ids",
+            "grounded_samples",
+            "grounded_sample_tokens",
+        ):
             values[name] = tuple(values.get(name, ()))
         return cls(**values)
 

@@ -1,10 +1,11 @@
 """Replay a recorded question under a mode and thresholds: what would have been answered, at what cost.
 
 The decisions mirror `assistant.flow`: the parametric answer stands when it is no refusal and its
-samples agree enough; otherwise the grounded answer stands when the best passage scores high enough
-and the answer's support is high enough; otherwise the assistant abstains. Two approximations, both
-noted in docs/evaluation.md: a profile with n samples uses the first n recorded ones, and the grounded
-answer was generated from all top-k passages (a profile's score cut-off might have dropped some).
+samples agree enough; otherwise the grounded answer stands when the best passage scores high enough,
+the answer's support is high enough and its own samples agree enough; otherwise the assistant
+abstains. Two approximations, both noted in docs/evaluation.md: a profile with n samples uses the
+first n recorded ones (closed-book and grounded), and the grounded answer was generated from all
+top-k passages (a profile's score cut-off might have dropped some).
 """
 
 from __future__ import annotations
@@ -68,13 +69,33 @@ def sample_agreement(record: QuestionRecord, thresholds: Thresholds) -> float:
 
 
 def grounded_passes(record: QuestionRecord, thresholds: Thresholds) -> bool:
-    """Whether the grounded answer would be given: passages good enough, answer supported, no refusal."""
+    """Whether the grounded answer would be given: passages good enough, answer supported and
+    repeated by its samples, no refusal."""
+    return (
+        grounded_usable(record, thresholds)
+        and record.grounded_support is not None
+        and record.grounded_support >= thresholds.support_threshold
+        and grounded_sample_agreement(record, thresholds) >= thresholds.agreement_threshold
+    )
+
+
+def grounded_usable(record: QuestionRecord, thresholds: Thresholds) -> bool:
+    """Whether a grounded answer exists for the thresholds' passage cut-off, whatever its scores."""
     return (
         retrieval_passes(record, thresholds)
         and record.grounded_support is not None
-        and record.grounded_support >= thresholds.support_threshold
         and not is_refusal(record.grounded_answer)
     )
+
+
+def grounded_sample_agreement(record: QuestionRecord, thresholds: Thresholds) -> float:
+    """As `sample_agreement`, for the grounded answer; 1.0 for records that hold no grounded samples."""
+    if record.grounded_agreement is None:
+        return 1.0
+    if thresholds.n_samples >= len(record.grounded_samples):
+        return record.grounded_agreement
+    chosen = record.grounded_samples[: thresholds.n_samples]
+    return agreement(record.grounded_answer, chosen, question=record.question)
 
 
 def retrieval_passes(record: QuestionRecord, thresholds: Thresholds) -> bool:
@@ -93,6 +114,8 @@ def _grounded(record: QuestionRecord, thresholds: Thresholds, *, before: Outcome
     tokens = before.tokens if before else 0
     latency = (before.latency_ms if before else 0.0) + record.retrieval_ms
     if retrieval_passes(record, thresholds):
-        calls, tokens, latency = calls + 1, tokens + record.grounded_tokens, latency + record.grounded_ms
+        n = min(thresholds.n_samples, len(record.grounded_sample_tokens))
+        tokens += record.grounded_tokens + sum(record.grounded_sample_tokens[:n])
+        calls, latency = calls + 1, latency + record.grounded_ms
     answer = record.grounded_answer if grounded_passes(record, thresholds) else ""
     return Outcome(answer, True, calls, tokens, latency)

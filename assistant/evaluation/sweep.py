@@ -13,7 +13,13 @@ from typing import Literal
 
 from assistant.evaluation.normalise import contains_answer
 from assistant.evaluation.records import QuestionRecord
-from assistant.evaluation.replay import Mode, grounded_passes, replay, sample_agreement
+from assistant.evaluation.replay import (
+    Mode,
+    grounded_sample_agreement,
+    grounded_usable,
+    replay,
+    sample_agreement,
+)
 from assistant.thresholds import Thresholds
 
 GRID_STEPS = 20  # thresholds every 0.05, plus every agreement value that occurs
@@ -42,13 +48,14 @@ class _Facts:
     agreement: float
     closed_correct: bool
     support: float | None  # None when the grounded answer can never be given
+    grounded_agreement: float
     grounded_correct: bool
 
 
 def sweep(records: Sequence[QuestionRecord], *, base: Thresholds) -> list[CurvePoint]:
     """Every (agreement_threshold, support_threshold) on the grid, other thresholds from `base`."""
     facts = [_facts(record, base) for record in records]
-    agreements = _grid(fact.agreement for fact in facts)
+    agreements = _grid(_agreements(facts))
     supports = _grid(())
     return [_point(facts, a, s) for a in agreements for s in supports]
 
@@ -56,7 +63,7 @@ def sweep(records: Sequence[QuestionRecord], *, base: Thresholds) -> list[CurveP
 def agreement_curve(records: Sequence[QuestionRecord], *, base: Thresholds) -> list[CurvePoint]:
     """The sweep with support fixed at `base`: how the agreement threshold alone moves the trade-off."""
     facts = [_facts(record, base) for record in records]
-    return [_point(facts, a, base.support_threshold) for a in _grid(f.agreement for f in facts)]
+    return [_point(facts, a, base.support_threshold) for a in _grid(_agreements(facts))]
 
 
 def choose(points: Sequence[CurvePoint], *, target: Target, value: float, base: Thresholds) -> Choice:
@@ -84,13 +91,13 @@ def frontier(points: Sequence[CurvePoint]) -> list[CurvePoint]:
 
 
 def _facts(record: QuestionRecord, base: Thresholds) -> _Facts:
-    always = base.model_copy(update={"support_threshold": 0.0})
-    usable = grounded_passes(record, always)
+    usable = grounded_usable(record, base)
     return _Facts(
         refused=record.refused,
         agreement=sample_agreement(record, base),
         closed_correct=record.answerable and contains_answer(record.parametric_answer, record.answers),
         support=record.grounded_support if usable else None,
+        grounded_agreement=grounded_sample_agreement(record, base),
         grounded_correct=record.answerable and contains_answer(record.grounded_answer, record.answers),
     )
 
@@ -100,7 +107,7 @@ def _point(facts: Sequence[_Facts], agreement_threshold: float, support_threshol
     for fact in facts:
         if not fact.refused and fact.agreement >= agreement_threshold:
             answered, correct = answered + 1, correct + fact.closed_correct
-        elif fact.support is not None and fact.support >= support_threshold:
+        elif _grounded_given(fact, agreement_threshold, support_threshold):
             answered, correct = answered + 1, correct + fact.grounded_correct
     return CurvePoint(
         agreement_threshold=agreement_threshold,
@@ -108,6 +115,19 @@ def _point(facts: Sequence[_Facts], agreement_threshold: float, support_threshol
         answer_rate=answered / len(facts) if facts else 0.0,
         precision=correct / answered if answered else None,
     )
+
+
+def _grounded_given(fact: _Facts, agreement_threshold: float, support_threshold: float) -> bool:
+    """The grounded answer's gate: the agreement threshold applies to its own samples too."""
+    return (
+        fact.support is not None
+        and fact.support >= support_threshold
+        and fact.grounded_agreement >= agreement_threshold
+    )
+
+
+def _agreements(facts: Sequence[_Facts]) -> list[float]:
+    return [f.agreement for f in facts] + [f.grounded_agreement for f in facts]
 
 
 def _grid(observed: Iterable[float]) -> list[float]:
@@ -130,7 +150,8 @@ def mode_curve(records: Sequence[QuestionRecord], mode: Mode) -> list[CurvePoint
         return [_point(closed_only, a, 1.0) for a in _grid(f.agreement for f in facts)]
     if mode.kind == "rag":
         grounded_only = [replace(fact, refused=True) for fact in facts]
-        return [_point(grounded_only, 1.0, s) for s in _grid(f.support or 0.0 for f in facts)]
+        agreed = mode.thresholds.agreement_threshold
+        return [_point(grounded_only, agreed, s) for s in _grid(f.support or 0.0 for f in facts)]
     return frontier(sweep(records, base=mode.thresholds))
 
 

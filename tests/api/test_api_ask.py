@@ -32,7 +32,14 @@ def test_ask_returns_the_full_record_for_each_route(
     assert (parametric["route"], parametric["answer"]) == ("parametric", "Jane Austen.")
     assert retrieval["route"] == "retrieval" and retrieval["citations"][0]["source"] == "acme.md"
     assert abstain["route"] == "abstain" and abstain["citations"] == []
-    assert set(parametric) >= {"samples", "timings_ms", "model", "confidence", "grounded_support"}
+    assert set(parametric) >= {
+        "samples",
+        "timings_ms",
+        "model",
+        "confidence",
+        "grounded_support",
+        "grounded_agreement",
+    }
 
 
 def test_metrics_count_routes_and_latency_by_stage(

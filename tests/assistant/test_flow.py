@@ -56,9 +56,37 @@ def test_disagreeing_samples_fall_back_to_a_cited_grounded_answer() -> None:
     assert [(c.id, c.chunk_id) for c in answer.citations] == [(1, "acme.md#0")]
     assert answer.grounded_support == 1.0
     assert retriever.queries == [ACME_Q]
+    assert answer.grounded_agreement == 1.0
     grounded_call = generator.calls[1]
-    assert grounded_call.n_samples == 0
+    assert (grounded_call.n_samples, grounded_call.temperature) == (
+        BALANCED.n_samples,
+        BALANCED.sample_temperature,
+    )
     assert grounded_call.max_new_tokens == BALANCED.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE
+
+
+def test_grounded_answer_its_samples_do_not_repeat_abstains() -> None:
+    # Supported by the passage, but the model gives a different year each time it reads it.
+    grounded = [
+        "Acme Widgets was founded in 1987 [1].",
+        "In 1987 [1].",
+        "In Tulsa in 1990 [1].",
+        "1950 [1].",
+        "1962.",
+        "1901.",
+    ]
+    generator = ScriptedGenerator(by_prompt={"[1] Acme": grounded, ACME_Q: ["I don't know."]})
+    answer = answer_question(
+        ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED
+    )
+    assert answer.route == "abstain"
+    assert answer.answer == "I don't know about “Acme Widgets”."
+    assert answer.grounded_support == 1.0
+    assert answer.grounded_agreement == 0.2  # one of five samples repeats 1987
+    chatty = Thresholds(agreement_threshold=0.2)
+    generator = ScriptedGenerator(by_prompt={"[1] Acme": grounded, ACME_Q: ["I don't know."]})
+    kept = answer_question(ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=chatty)
+    assert (kept.route, kept.grounded_agreement) == ("retrieval", answer.grounded_agreement)
 
 
 def test_refusing_main_answer_skips_sampling_and_retrieves() -> None:

@@ -99,6 +99,8 @@ def test_disfl_qa_keeps_unanswerable_questions_with_their_passage(tmp_path: Path
     answerable, unanswerable = disfl_qa(cache_dir=_cache_with_tasks(tmp_path))
     assert answerable.answers == ("Ada Lind",) and answerable.question == "Who no what founded Acme ?"
     assert unanswerable.answers == () and unanswerable.passages == ("Acme sells robots .",)
+    only = load_datasets(["disfl-qa-unanswerable"], cache_dir=tmp_path, limit=None)
+    assert only == [unanswerable]
 
 
 def test_task_files_are_extracted_from_the_sdist_alone(tmp_path: Path) -> None:

@@ -55,6 +55,24 @@ def test_fewer_samples_recompute_agreement_on_the_first_ones() -> None:
     assert replay(record, Mode("f", "fallback", Thresholds(n_samples=4))).retrieved is True
 
 
+def test_grounded_answer_needs_its_own_samples_to_agree() -> None:
+    record = make_record(
+        refused=True,
+        samples=(),
+        sample_tokens=(),
+        agreement=0.0,
+        grounded_samples=("Ada Lind [1].", "Bob Stone [1].", "Carl Berg [1].", "Dan Holm [1]."),
+        grounded_agreement=0.25,
+        grounded_sample_tokens=(3, 3, 3, 3),
+    )
+    scattered = replay(record, Mode("fallback", "fallback", BALANCED))
+    assert (scattered.answer, scattered.retrieved) == ("", True)
+    assert scattered.tokens == 10 + 8 + 12  # closed greedy (refused: no samples), grounded greedy + samples
+    one_sample = Thresholds(n_samples=1)  # the first grounded sample repeats Ada Lind
+    assert replay(record, Mode("f", "fallback", one_sample)).answer == "Ada Lind founded Acme [1]."
+    assert replay(record, Mode("rag", "rag", BALANCED)).answer == ""
+
+
 PASSAGE = StaticPassage(text="Acme was founded in 1987 by Ada Lind in Tallinn.", score=0.7)
 SCENARIOS = {
     "confident": ["Ada Lind founded Acme.", "Ada Lind.", "It was Ada Lind."],
@@ -63,11 +81,18 @@ SCENARIOS = {
 }
 
 
+GROUNDED = {
+    "repeated": ["Acme was founded by Ada Lind [1]."],
+    "scattered": ["Acme was founded by Ada Lind [1].", "Bob Stone [1].", "Ada Lind [1].", "Carl Berg [1]."],
+}
+
+
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 @pytest.mark.parametrize("profile", sorted(PROFILES))
-def test_replay_matches_the_live_flow(scenario: str, profile: str) -> None:
+@pytest.mark.parametrize("grounded_kind", sorted(GROUNDED))
+def test_replay_matches_the_live_flow(scenario: str, profile: str, grounded_kind: str) -> None:
     thresholds = PROFILES[profile]
-    grounded = ["Acme was founded by Ada Lind [1]."]
+    grounded = GROUNDED[grounded_kind]
 
     def generator() -> ScriptedGenerator:
         return ScriptedGenerator(by_prompt={"Passages": grounded, "Who founded Acme?": SCENARIOS[scenario]})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from eval_builders import make_record
 
 from assistant.evaluation.records import QuestionRecord, read_records
 from assistant.evaluation.replay import Mode
@@ -80,3 +81,16 @@ def test_sweep_is_deterministic_and_frontier_is_monotone(records: list[QuestionR
     precisions = [p.precision for p in curve]
     assert rates == sorted(rates)
     assert precisions == sorted(precisions, reverse=True)  # more answers, never better precision
+
+
+def test_the_agreement_threshold_also_gates_grounded_answers() -> None:
+    # Both refused closed-book; both grounded answers fully supported, but the wrong one's samples
+    # scatter: only an agreement threshold above 0.2 answers just the right one.
+    right = make_record(id="right", refused=True, agreement=0.0, grounded_agreement=1.0)
+    wrong = make_record(
+        id="wrong", refused=True, agreement=0.0, grounded_answer="Bob Stone [1].", grounded_agreement=0.2
+    )
+    choice = choose(sweep([right, wrong], base=BALANCED), target="precision", value=1.0, base=BALANCED)
+    assert choice.met
+    assert choice.point.agreement_threshold > 0.2
+    assert (choice.point.answer_rate, choice.point.precision) == (0.5, 1.0)
