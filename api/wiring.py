@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from api.components import BuildSummary, Components, Progress
-from api.settings import Settings
+from api.settings import DEFAULT_MODEL, Settings
 from assistant.protocols import Generator
 from index import Embedder, IndexOptions, Searcher, build_index, index_status, open_embedder, open_index
 from index.records import BuildProgress
@@ -35,7 +35,7 @@ def load_generator(settings: Settings) -> Generator:
 
     # The in-process backends serialise their own generate calls, so concurrent requests take turns.
     return TransformersGenerator.load(
-        model_path=settings.model_path,
+        model_path=settings.model_path if settings.model == DEFAULT_MODEL else gguf_model_file(settings),
         cache_dir=settings.cache_dir,
         dtype=settings.torch_dtype,
         threads=settings.threads,
@@ -44,12 +44,14 @@ def load_generator(settings: Settings) -> Generator:
 
 
 def gguf_model_file(settings: Settings) -> Path:
-    """`settings.model_path`, or the embedded default GGUF, assembled in the cache on first use."""
+    """`settings.model_path`, or the embedded `settings.model` GGUF, assembled in the cache on first use."""
     if settings.model_path is not None:
         return settings.model_path
-    from assistant.model_files import embedded_model_file
+    from assistant.model_files import embedded_model_file, large_model_file
 
-    return embedded_model_file(settings.cache_dir)
+    if settings.model == DEFAULT_MODEL:
+        return embedded_model_file(settings.cache_dir)
+    return large_model_file(settings.cache_dir)
 
 
 def load_embedder(settings: Settings) -> Embedder:

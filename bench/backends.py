@@ -1,6 +1,7 @@
 """Backend benchmark: decode tokens/s against the memory-bandwidth limit, and what k samples cost.
 
-    python bench/backends.py [--models qwen0.5b,smollm2-135m] [--backends llamacpp,openai,transformers]
+    python bench/backends.py [--models qwen0.5b,qwen1.5b,smollm2-135m]
+        [--backends llamacpp,openai,transformers]
     python bench/backends.py --cap-ab [--plain] --models qwen0.5b --backends llamacpp,transformers
 
     python bench/backends.py --contexts --questions 6
@@ -36,7 +37,7 @@ from llama_server import llama_server  # tests/assistant: starts llama_cpp.serve
 
 import assistant._completion_rows as completion_rows
 from assistant.llamacpp_generator import LlamaCppGenerator, available_cores
-from assistant.model_files import embedded_model_file, tiny_model_file
+from assistant.model_files import embedded_model_file, large_model_file, tiny_model_file
 from assistant.openai_generator import OpenAIGenerator
 from assistant.prompts import parametric_messages
 from assistant.protocols import ChatMessage, Generator
@@ -203,7 +204,11 @@ def measure(backend: str, model: str, generator: Generator, weight_bytes: int) -
 
 
 def model_files(names: list[str], cache_dir: Path) -> dict[str, Path]:
-    known = {"qwen0.5b": lambda: embedded_model_file(cache_dir), "smollm2-135m": tiny_model_file}
+    known = {
+        "qwen0.5b": lambda: embedded_model_file(cache_dir),
+        "qwen1.5b": lambda: large_model_file(cache_dir),  # needs `make install-large`
+        "smollm2-135m": tiny_model_file,
+    }
     return {name: known[name]() for name in names}
 
 
