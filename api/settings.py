@@ -13,7 +13,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-DEFAULT_MODEL = "qwen2.5-coder-0.5b"  # embedded: installed by `make install`
+ModelChoice = Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
+DEFAULT_MODEL: ModelChoice = "qwen2.5-coder-0.5b"  # embedded: installed by `make install`
 
 
 class Settings(BaseSettings):
@@ -32,7 +33,7 @@ class Settings(BaseSettings):
 
     # Model
     backend: Literal["transformers", "llamacpp", "openai"] = "transformers"
-    model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
+    model: ModelChoice = Field(
         DEFAULT_MODEL,
         description="The embedded model used when model_path is unset; 1.5B needs `make install-large`.",
     )
