@@ -6,7 +6,7 @@ import hashlib
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from api.evaluate import current_thresholds
 from api.settings import Settings
 from api.wiring import load_embedder, load_generator, open_retriever
+from assistant.evaluation.metrics import auroc
 from assistant.evaluation.probe import (
     ProbeResult,
     containment_judge,
@@ -43,6 +44,10 @@ class ProbeSummary:
     labels: dict[str, int]  # known / unknown / mixed
     finetune_rows: int
     passages_tried: int
+    # How well the closed-book agreement separates known from unknown questions, and right from
+    # wrong main answers; None when one side is empty.
+    auroc_known: float | None = None
+    auroc_correct: float | None = None
 
 
 def run_probe(
@@ -77,7 +82,24 @@ def run_probe(
     print(file=sys.stderr)
     rows = finetune_rows(results)
     _write_outputs(out, results=results, finetune=rows)
-    return ProbeSummary(dict(Counter(r.label for r in results)), len(rows), tried)
+    return ProbeSummary(
+        dict(Counter(r.label for r in results)),
+        len(rows),
+        tried,
+        auroc_known=_agreement_auroc(results, lambda r: r.label == "known", lambda r: r.label == "unknown"),
+        auroc_correct=_agreement_auroc(results, lambda r: r.correct[0], lambda r: not r.correct[0]),
+    )
+
+
+def _agreement_auroc(
+    results: list[ProbeResult],
+    positive: Callable[[ProbeResult], bool],
+    negative: Callable[[ProbeResult], bool],
+) -> float | None:
+    return auroc(
+        [r.record.agreement for r in results if positive(r)],
+        [r.record.agreement for r in results if negative(r)],
+    )
 
 
 def _passages(index_dir: Path, *, limit: int) -> Iterator[Chunk]:

@@ -115,7 +115,16 @@ def run_probe(args: argparse.Namespace, settings: Settings) -> int:
     print(f"probed {sum(summary.labels.values())} questions from {summary.passages_tried} passages: {labels}")
     print(f"wrote {args.out}/probe.jsonl, records.jsonl (for calibrate), finetune.jsonl")
     print(f"fine-tuning rows: {summary.finetune_rows} (known and unknown 1:1)")
+    print(
+        f"agreement AUROC: known vs unknown {_shown(summary.auroc_known)}, "
+        f"right vs wrong main answer {_shown(summary.auroc_correct)}"
+    )
+
     return 0
+
+
+def _shown(value: float | None) -> str:
+    return "undefined (one side is empty)" if value is None else f"{value:.3f}"
 
 
 def _positive(text: str) -> int:

@@ -106,6 +106,10 @@ def test_probe_writes_labelled_set_and_finetune_mix(tmp_path: Path, tiny_generat
     labelled = [json.loads(line) for line in (out / "probe.jsonl").read_text(encoding="utf-8").splitlines()]
     assert labelled, "the tiny model wrote no usable question"
     assert len(labelled) == sum(summary.labels.values())
+    both_labels = {"known", "unknown"} <= {row["label"] for row in labelled}
+    assert (summary.auroc_known is not None) == both_labels
+    right = [row["correct"][0] for row in labelled]
+    assert (summary.auroc_correct is not None) == (any(right) and not all(right))
     for row in labelled:
         assert row["label"] in {"known", "unknown", "mixed"}
         assert row["answer"] and row["question"].endswith("?")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from eval_builders import make_record
 
-from assistant.evaluation.metrics import metrics_of, percentile
+from assistant.evaluation.metrics import auroc, metrics_of, percentile
 from assistant.evaluation.replay import Outcome
 
 
@@ -53,3 +53,11 @@ def test_empty_groups_are_none_not_zero() -> None:
 )
 def test_percentile_interpolates_between_ranks(values: list[float], q: float, expected: float) -> None:
     assert percentile(values, q) == pytest.approx(expected)
+
+
+def test_auroc_against_hand_counted_pairs() -> None:
+    assert auroc([0.9, 0.8], [0.1, 0.2]) == 1.0
+    assert auroc([0.1], [0.9]) == 0.0
+    # pairs: (0.8 vs 0.8) tie = 0.5, (0.8 vs 0.2) = 1, (0.4 vs 0.8) = 0, (0.4 vs 0.2) = 1 -> 2.5 / 4
+    assert auroc([0.8, 0.4], [0.8, 0.2]) == 0.625
+    assert auroc([], [0.5]) is None and auroc([0.5], []) is None
