@@ -30,6 +30,8 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from serving import CORPUS_QUESTIONS  # bench/serving.py: the same retrieval-route questions
+
 import index
 from api.settings import Settings
 from api.wiring import index_options, load_embedder, load_generator
@@ -45,14 +47,7 @@ from assistant.refusal import is_refusal
 from assistant.thresholds import PROFILES
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "api" / "sample_corpus"
-QUESTIONS = (  # answered by api/sample_corpus/, unknown to the model
-    "In what year was Lumora Robotics founded?",
-    "Who is the director of the Harlow Valley Observatory?",
-    "How long does the Varnholm ferry crossing take?",
-    "What was the first product of Lumora Robotics?",
-    "In what year was the ferry Marigold Venn launched?",
-    "How wide is the mirror of the Great Wren telescope?",
-)
+QUESTIONS = CORPUS_QUESTIONS  # answered by api/sample_corpus/, unknown to the model
 STAGES = ("closed-book", "retrieval", "grounded prefill", "grounded greedy decode", "grounded samples")
 THRESHOLDS = PROFILES["balanced"]
 
