@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,10 @@ from typing import Any
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.served_process import free_port, stop, wait_until_ok  # noqa: E402
+
 GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 PARAMETRIC_QUESTIONS = (
     "What is the capital of France?",
@@ -73,13 +76,6 @@ class Running:
     start_s: float
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def server_env(backend: str, *, home: Path, cache_dir: Path, threads: int | None) -> dict[str, str]:
     env = {
         **os.environ,
@@ -105,29 +101,12 @@ def serve(env: dict[str, str], log: Path) -> Iterator[Running]:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(url, process, log)
+        wait_until_ok(
+            f"{url}/readyz", process, timeout_s=900, log_tail=lambda: log.read_text()[-3000:], poll_s=0.1
+        )
         yield Running(url=url, process=process, start_s=time.perf_counter() - started)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 900
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}; log:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"server not ready in 900 s; log:\n{log.read_text()[-3000:]}")
+        stop(process)
 
 
 def peak_rss_mb(pid: int) -> float:

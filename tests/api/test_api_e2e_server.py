@@ -4,7 +4,6 @@ real HTTP clients (openai, LangChain, httpx). One server for the whole module ke
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +17,8 @@ import httpx
 import openai
 import pytest
 from langchain_openai import ChatOpenAI
+
+from tests.served_process import free_port, stop, wait_until_ok
 
 pytestmark = pytest.mark.slow
 
@@ -46,29 +47,8 @@ class Server:
         return httpx.Client(base_url=self.url, headers=headers, timeout=300)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def assistant_command(*args: str) -> list[str]:
     return [str(Path(sys.executable).parent / "assistant"), *args]
-
-
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"server not ready in time:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
@@ -95,15 +75,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> I
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(url, process, log)
+        wait_until_ok(f"{url}/readyz", process, timeout_s=600, log_tail=log.read_text)
         yield Server(url=url, home=home, env=env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout_s=20)
 
 
 def wait_for_job(http: httpx.Client, job_id: str) -> dict[str, Any]:

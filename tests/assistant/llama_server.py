@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-import httpx
+from tests.served_process import free_port, stop, wait_until_ok
 
 READY_TIMEOUT_S = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -34,27 +26,14 @@ def llama_server(model_path: Path, *, threads: int, context_tokens: int = 4096) 
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
             base_url = f"http://127.0.0.1:{port}/v1"
-            _wait_until_ready(server, base_url, log)
+            wait_until_ok(
+                f"{base_url}/models", server, timeout_s=READY_TIMEOUT_S, log_tail=lambda: _tail(log)
+            )
             yield base_url
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
 
 
-def _wait_until_ready(server: subprocess.Popen[bytes], base_url: str, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            break
-        try:
-            if httpx.get(f"{base_url}/models", timeout=2).is_success:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
+def _tail(log: IO[bytes]) -> str:
     log.seek(0)
-    tail = log.read().decode(errors="replace")[-2000:]
-    raise RuntimeError(f"llama_cpp.server did not become ready (exit code {server.poll()}):\n{tail}")
+    return log.read().decode(errors="replace")[-2000:]
