@@ -1,12 +1,15 @@
-"""One question through the fallback flow, shared by the HTTP routes and `assistant ask`."""
+"""One question through the fallback flow: `answer` for the CLI, `answer_request` for every HTTP route."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.flow import answer_question
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AppContext
+from assistant.answer import Answer
+from assistant.flow import StageListener, answer_question
 from assistant.protocols import ChatMessage, Generator, Retriever
-from assistant.record import Answer
 from assistant.thresholds import Thresholds
 
 
@@ -28,15 +31,48 @@ def check_question(text: str, *, max_chars: int) -> str:
     return question
 
 
-def ask(
+def answer(
     question: str,
     *,
     generator: Generator,
-    retriever: Retriever,
+    retriever: Retriever | None,
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
+    on_stage: StageListener | None = None,
 ) -> Answer:
     """Answer `question` (already checked) with the earlier turns of the conversation as context."""
     return answer_question(
-        question, generator=generator, retriever=retriever, thresholds=thresholds, history=tuple(history)
+        question,
+        generator=generator,
+        retriever=retriever,
+        thresholds=thresholds,
+        history=tuple(history),
+        on_stage=on_stage,
     )
+
+
+async def answer_request(
+    context: AppContext,
+    question: str,
+    *,
+    thresholds: Thresholds,
+    history: Sequence[ChatMessage] = (),
+    on_stage: StageListener | None = None,
+) -> Answer:
+    """The server's answer: components and index read once, the flow run off the event loop, counted.
+
+    Raises NotReady / IndexNotFound before any work when the server cannot answer yet.
+    """
+    generator = context.state.components().generator
+    retriever = context.state.retriever()
+    result = await run_in_threadpool(
+        answer,
+        question,
+        generator=generator,
+        retriever=retriever,
+        thresholds=thresholds,
+        history=history,
+        on_stage=on_stage,
+    )
+    context.metrics.observe(result)
+    return result

@@ -14,12 +14,12 @@ from api.deps import AppContext
 from api.documents import DocumentStore
 from api.http_errors import install_error_handlers
 from api.jobs import BuildJobs
-from api.metrics import Metrics
+from api.prometheus import Metrics
 from api.routes import ask, chat, config, documents, health, index
-from api.runtime_config import ThresholdStore
 from api.security import BodySizeLimit
 from api.settings import Settings
 from api.state import ServerState
+from api.wiring import threshold_store
 from assistant.errors import AssistantError
 from index.errors import IndexingError, IndexNotFound
 
@@ -71,7 +71,7 @@ def _build_context(settings: Settings) -> AppContext:
     return AppContext(
         settings=settings,
         state=state,
-        thresholds=ThresholdStore(settings.runtime_config_path, default_profile=settings.profile),
+        thresholds=threshold_store(settings),
         documents=DocumentStore(settings.documents_dir, max_bytes=settings.max_upload_bytes),
         jobs=BuildJobs(index=index_service, source=settings.documents_dir, on_success=state.swap_retriever),
         metrics=Metrics(),

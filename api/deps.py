@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Request
 
 from api.documents import DocumentStore
 from api.jobs import BuildJobs
-from api.metrics import Metrics
+from api.prometheus import Metrics
 from api.runtime_config import ThresholdStore
 from api.security import bearer_matches, check_bearer
 from api.settings import Settings

@@ -12,8 +12,8 @@ from typing import Any
 
 from api.answering import QuestionRejected, check_question
 from api.schemas import ChatMessageIn
+from assistant.answer import Answer
 from assistant.protocols import ChatMessage, Role
-from assistant.record import Answer
 
 _ROLES: dict[str, Role] = {
     "system": "system",

@@ -99,10 +99,6 @@ def han_characters(text: str) -> set[str]:
     return {ch for run in _HAN_RUN.findall(text) for ch in run if ch not in _HAN_FUNCTION}
 
 
-def strip_citations(text: str) -> str:
-    return " ".join(_CITATION.sub(" ", text).split())
-
-
 def _normalize_number(raw: str) -> str:
     digits = raw.replace(",", "").rstrip(".")
     if "." in digits:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from time import perf_counter
+from typing import Literal
 
 from assistant.abstention import abstention_text
 from assistant.agreement import agreement
+from assistant.answer import Answer, Citation, Route, Timings
 from assistant.prompts import grounded_messages, parametric_messages, shorten
 from assistant.protocols import ChatMessage, Generator, Passage, Retriever
-from assistant.record import Answer, Citation, Route, Timings
 from assistant.refusal import is_refusal
 from assistant.support import attribute_passages, bracket_citations, cited_numbers, support_share
 from assistant.thresholds import Thresholds
@@ -21,6 +22,14 @@ GROUNDED_TOKEN_ALLOWANCE = 32
 MAX_TOKEN_BUDGET = 1024  # the largest max_new_tokens a Thresholds accepts
 # A follow-up ("and when was she born?") retrieves poorly alone; the previous question gives it a subject.
 QUERY_CONTEXT_CHARS = 200
+
+# What the flow is doing now, for live progress (the web page, the streaming endpoint).
+Stage = Literal["answering", "checking_agreement", "searching", "answering_from_passages", "verifying"]
+StageListener = Callable[[Stage], None]
+
+
+def _silent(stage: Stage) -> None:
+    """The default listener: progress is not reported."""
 
 
 @dataclass(frozen=True)
@@ -58,50 +67,41 @@ def answer_question(
     retriever: Retriever | None,
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
+    on_stage: StageListener | None = None,
 ) -> Answer:
-    """The full flow: parametric answer if confident, else grounded answer, else abstention."""
+    """The full flow: parametric answer if confident, else grounded answer, else abstention.
+
+    `on_stage` is told each stage as it starts (see `Stage`).
+    """
     started = perf_counter()
-    closed = parametric_stage(question, generator=generator, thresholds=thresholds, history=history)
+    listener = on_stage or _silent
+    closed = parametric_stage(
+        question, generator=generator, thresholds=thresholds, history=history, on_stage=listener
+    )
     if closed.confident(thresholds):
         return _answer(closed, None, model=generator.model_id, started=started)
     grounded = grounded_stage(
-        question, generator=generator, retriever=retriever, thresholds=thresholds, history=history
+        question,
+        generator=generator,
+        retriever=retriever,
+        thresholds=thresholds,
+        history=history,
+        on_stage=listener,
     )
     return _answer(closed, grounded, model=generator.model_id, started=started)
 
 
-def answer_closed_book(
-    question: str, *, generator: Generator, thresholds: Thresholds, history: Sequence[ChatMessage] = ()
-) -> Answer:
-    """Evaluation mode 'closed': the parametric stage alone; route 'abstain' only when the model refuses."""
-    started = perf_counter()
-    closed = parametric_stage(question, generator=generator, thresholds=thresholds, history=history)
-    route: Route = "abstain" if closed.refused else "parametric"
-    return _answer(closed, None, model=generator.model_id, started=started, closed_route=route)
-
-
-def answer_with_retrieval(
+def parametric_stage(
     question: str,
     *,
     generator: Generator,
-    retriever: Retriever | None,
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
-) -> Answer:
-    """Evaluation mode 'rag': always the grounded stage, no closed-book answer (confidence 0, no samples)."""
-    started = perf_counter()
-    skipped = ParametricResult(answer="", samples=(), agreement=0.0, refused=False, elapsed_ms=0.0)
-    grounded = grounded_stage(
-        question, generator=generator, retriever=retriever, thresholds=thresholds, history=history
-    )
-    return _answer(skipped, grounded, model=generator.model_id, started=started)
-
-
-def parametric_stage(
-    question: str, *, generator: Generator, thresholds: Thresholds, history: Sequence[ChatMessage] = ()
+    on_stage: StageListener = _silent,
 ) -> ParametricResult:
     """One generate call: the greedy answer plus n_samples samples, skipped when the answer is a refusal."""
     started = perf_counter()
+    on_stage("answering")
     generation = generator.generate(
         parametric_messages(question, history=history),
         n_samples=thresholds.n_samples,
@@ -109,6 +109,7 @@ def parametric_stage(
         max_new_tokens=thresholds.max_new_tokens,
         stop_sampling_if=is_refusal,
     )
+    on_stage("checking_agreement")
     main = generation.greedy.text
     samples = tuple(s.text for s in generation.samples)
     refused = is_refusal(main)
@@ -125,6 +126,7 @@ def grounded_stage(
     retriever: Retriever | None,
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
+    on_stage: StageListener = _silent,
 ) -> GroundedResult:
     """Retrieve, answer from the numbered passages, keep the answer only if it is supported and repeatable.
 
@@ -136,12 +138,14 @@ def grounded_stage(
     if retriever is None:
         return _abstain(question, support=None, retrieval_ms=0.0, grounded_ms=0.0)
     started = perf_counter()
+    on_stage("searching")
     hits = retriever.retrieve(retrieval_query(question, history), k=thresholds.retrieval_top_k)
     passages = [p for p in hits if p.score >= thresholds.min_retrieval_score]
     retrieval_ms = _ms_since(started)
     if not passages:
         return _abstain(question, support=None, retrieval_ms=retrieval_ms, grounded_ms=0.0)
     started = perf_counter()
+    on_stage("answering_from_passages")
     generation = generator.generate(
         grounded_messages(question, passages=passages, history=history),
         n_samples=thresholds.n_samples,
@@ -149,6 +153,7 @@ def grounded_stage(
         max_new_tokens=min(thresholds.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE, MAX_TOKEN_BUDGET),
         stop_sampling_if=is_refusal,
     )
+    on_stage("verifying")
     text, cited = cite(generation.greedy.text, passages, question=question)
     support = support_share(text, [passages[n - 1] for n in cited], question=question)
     samples = tuple(bracket_citations(s.text) for s in generation.samples)
@@ -229,11 +234,10 @@ def _answer(
     *,
     model: str,
     started: float,
-    closed_route: Route = "parametric",
 ) -> Answer:
     return Answer(
         answer=grounded.answer if grounded else closed.answer,
-        route=grounded.route if grounded else closed_route,
+        route=grounded.route if grounded else "parametric",
         confidence=closed.agreement,
         grounded_support=grounded.support if grounded else None,
         grounded_agreement=grounded.agreement if grounded else None,

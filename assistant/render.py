@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.answer import Answer
 from assistant.prompts import shorten
-from assistant.record import Answer
 
 SNIPPET_CHARS = 160
 

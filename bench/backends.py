@@ -31,16 +31,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "assistant"))
 
-from llama_server import llama_server  # tests/assistant: starts llama_cpp.server on a free port
-
-import assistant._completion_rows as completion_rows
-from assistant.llamacpp_generator import LlamaCppGenerator, available_cores
-from assistant.model_files import embedded_model_file, large_model_file, tiny_model_file
-from assistant.openai_generator import OpenAIGenerator
+import assistant.backends._completion_rows as completion_rows
+from assistant.backends.llamacpp_generator import LlamaCppGenerator, available_cores
+from assistant.backends.model_files import embedded_model_file, large_model_file, tiny_model_file
+from assistant.backends.openai_generator import OpenAIGenerator
 from assistant.prompts import parametric_messages
 from assistant.protocols import ChatMessage, Generator
+from tests.support.llama_server import llama_server  # starts llama_cpp.server on a free port
 
 QUESTIONS = (
     "What is the capital of Australia?",
@@ -219,7 +217,7 @@ def load_backend(
     if backend == "llamacpp":
         llama = LlamaCppGenerator(path, threads=threads, seed=0)
         return llama, llama.weight_bytes
-    from assistant.transformers_generator import TransformersGenerator  # optional sibling module
+    from assistant.backends.transformers_generator import TransformersGenerator  # optional sibling module
 
     hf = TransformersGenerator.load(model_path=path, cache_dir=cache_dir, threads=threads, dtype=dtype)
     parameters = hf._model.parameters()  # bench-only peek: the class does not report its size
@@ -263,7 +261,10 @@ def main() -> None:
     args = parser.parse_args()
     threads = args.threads or available_cores()
     backends = args.backends.split(",")
-    if "transformers" in backends and importlib.util.find_spec("assistant.transformers_generator") is None:
+    if (
+        "transformers" in backends
+        and importlib.util.find_spec("assistant.backends.transformers_generator") is None
+    ):
         backends.remove("transformers")
         print("transformers_generator not present: transformers skipped")
     if args.contexts:

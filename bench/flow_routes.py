@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import index
 from assistant.agreement import agreement
+from assistant.backends.transformers_generator import TransformersGenerator
 from assistant.flow import grounded_stage, parametric_stage
 from assistant.thresholds import PROFILES, Thresholds
-from assistant.transformers_generator import TransformersGenerator
 
 DOCUMENTS = {
     "vellmar.md": "Vellmar Robotics is a small engineering firm based in Tallinn, Estonia. It was founded "

@@ -20,8 +20,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.embedders import Vectors, normalise_rows
 from index.faiss_index import build_faiss, search_faiss
+from index.vectors import Vectors, normalise_rows
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MIX_WEIGHT = 0.75

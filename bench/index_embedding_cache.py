@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from index import Embedder
-from index.embedders import Vectors
+from index.vectors import Vectors
 
 SAVE_EVERY = 512  # new vectors between saves, so an interrupted run keeps most of its work
 

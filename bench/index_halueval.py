@@ -29,7 +29,7 @@ from index_chinese_pairs import CHINESE_PAIRS
 from index_embedding_cache import CachedEmbedder
 
 from index import BuildReport, IndexOptions, build_index, index_status, open_embedder, open_index
-from index.embedders import Vectors
+from index.vectors import Vectors
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Embedders whose query vector is the document vector of the same text: their questions are embedded in

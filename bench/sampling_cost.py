@@ -18,8 +18,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from assistant.backends.transformers_generator import TransformersGenerator
 from assistant.protocols import ChatMessage
-from assistant.transformers_generator import TransformersGenerator
 
 QUESTIONS = [
     "What is the capital of France?",

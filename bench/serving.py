@@ -35,7 +35,7 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.served_process import free_port, stop, wait_until_ok  # noqa: E402
+from tests.support.served_process import free_port, stop, wait_until_ok  # noqa: E402
 
 GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 PARAMETRIC_QUESTIONS = (

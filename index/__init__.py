@@ -4,7 +4,7 @@ Importing this package loads no model and no heavy library; adapters import thei
 """
 
 from index.build import build_index
-from index.embedders import Embedder, open_embedder
+from index.embedders import open_embedder
 from index.errors import (
     BuildLocked,
     CorruptIndex,
@@ -17,7 +17,8 @@ from index.errors import (
     UnknownEmbedder,
 )
 from index.listing import open_chunk_store, source_files
-from index.records import (
+from index.search import Searcher, index_status, open_index
+from index.shapes import (
     BuildProgress,
     BuildReport,
     BuildTimings,
@@ -27,7 +28,7 @@ from index.records import (
     Position,
     SkippedFile,
 )
-from index.search import Searcher, index_status, open_index
+from index.vectors import Embedder
 
 __all__ = [
     "BuildLocked",

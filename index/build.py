@@ -11,13 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedders import Embedder, Vectors
 from index.errors import CorruptIndex, EmptyCorpus, IndexNotFound, SourceNotFound
 from index.loaders import document_key, iter_files, read_file
 from index.manifest import DocumentEntry, Manifest, read_manifest, write_manifest
-from index.records import BuildProgress, BuildReport, BuildTimings, Chunk, Document, IndexOptions, SkippedFile
+from index.shapes import BuildProgress, BuildReport, BuildTimings, Chunk, Document, IndexOptions, SkippedFile
 from index.store import ChunkStore, write_chunks
-from index.vectors import load_vectors, save_vectors
+from index.vectors import Embedder, Vectors, load_vectors, save_vectors
 from index.versions import build_lock, current_version, new_build_dir, next_version, publish, version_dir
 
 ProgressCallback = Callable[[BuildProgress], None]

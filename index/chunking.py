@@ -7,7 +7,7 @@ import hashlib
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from index.records import Chunk, Document, IndexOptions, Position
+from index.shapes import Chunk, Document, IndexOptions, Position
 
 # Paragraphs, lines, then sentence ends in Chinese and English, then clauses, then words, then characters.
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", ". ", "! ", "? ", "; ", "，", ", ", " ", ""]

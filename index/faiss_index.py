@@ -10,8 +10,8 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from index.embedders import Vectors
-from index.records import IndexKind, IndexKindOption
+from index.shapes import IndexKind, IndexKindOption
+from index.vectors import Vectors
 
 FAISS_NAME = "faiss.index"
 # `auto` keeps exact search while a flat scan is cheap: 512-d, one thread, p50 1.7 ms at 12,500 vectors but

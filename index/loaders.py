@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from index.decoding import decode_text
-from index.records import Document, SkippedFile
+from index.shapes import Document, SkippedFile
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")
 

@@ -7,14 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders import Embedder, Vectors
 from index.errors import EmbedderMismatch
 from index.fusion import reciprocal_rank_fusion
 from index.lexical import Bm25
 from index.manifest import Manifest, read_manifest
-from index.records import Hit, IndexStatus
+from index.shapes import Hit, IndexStatus
 from index.store import ChunkStore
-from index.vectors import load_vectors
+from index.vectors import Embedder, Vectors, load_vectors
 from index.versions import current_version, version_dir
 
 CANDIDATES_PER_HIT = 4

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from index.records import Chunk, Position
+from index.shapes import Chunk, Position
 
 _SCHEMA = """
 CREATE TABLE chunks (

@@ -33,8 +33,8 @@ def model_cache_dir() -> Path:
 @pytest.fixture(scope="session")
 def tiny_generator(model_cache_dir: Path) -> Generator:
     """SmolLM2-135M-Instruct through transformers: fast, for behaviour that does not need a good model."""
-    from assistant.model_files import tiny_model_file
-    from assistant.transformers_generator import TransformersGenerator
+    from assistant.backends.model_files import tiny_model_file
+    from assistant.backends.transformers_generator import TransformersGenerator
 
     return TransformersGenerator.load(
         model_path=tiny_model_file(), cache_dir=model_cache_dir, threads=_test_threads()
@@ -44,7 +44,7 @@ def tiny_generator(model_cache_dir: Path) -> Generator:
 @pytest.fixture(scope="session")
 def default_generator(model_cache_dir: Path) -> Generator:
     """The embedded default model (Qwen2.5-Coder-0.5B-Instruct) through transformers."""
-    from assistant.transformers_generator import TransformersGenerator
+    from assistant.backends.transformers_generator import TransformersGenerator
 
     return TransformersGenerator.load(
         model_path=None, cache_dir=model_cache_dir, dtype=DEFAULT_TEST_DTYPE, threads=_test_threads()

@@ -6,11 +6,10 @@ import argparse
 import json
 from typing import Any
 
-from api.answering import QuestionRejected, ask, check_question
+from api.answering import QuestionRejected, answer, check_question
 from api.cli._parser import CliError
-from api.runtime_config import ThresholdStore
 from api.settings import Settings
-from api.wiring import load_embedder, load_generator, open_retriever
+from api.wiring import load_embedder, load_generator, open_retriever, threshold_store
 from assistant.render import render_answer_text
 from index import index_status
 
@@ -28,14 +27,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         question = check_question(args.question, max_chars=settings.max_question_chars)
     except QuestionRejected as error:
         raise CliError(str(error)) from error
-    store = ThresholdStore(settings.runtime_config_path, default_profile=settings.profile)
+    store = threshold_store(settings)
     thresholds = store.for_request(profile=args.profile, overrides=None)
     # A missing index is reported before any model loads.
     index_status(settings.index_dir)
     retriever = open_retriever(settings, load_embedder(settings))
-    answer = ask(question, generator=load_generator(settings), retriever=retriever, thresholds=thresholds)
+    result = answer(question, generator=load_generator(settings), retriever=retriever, thresholds=thresholds)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(render_answer_text(answer))
+        print(render_answer_text(result))
     return 0

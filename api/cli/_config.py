@@ -9,6 +9,7 @@ from typing import Any
 from api.cli._parser import OneLineParser
 from api.runtime_config import ThresholdStore, threshold_fields
 from api.settings import Settings
+from api.wiring import threshold_store
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -46,4 +47,4 @@ def run_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _store(settings: Settings) -> ThresholdStore:
-    return ThresholdStore(settings.runtime_config_path, default_profile=settings.profile)
+    return threshold_store(settings)

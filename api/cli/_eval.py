@@ -6,16 +6,19 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from api.calibration import calibrate
 from api.cli._parser import CliError
-from api.evaluate import EvalRequest
-from api.evaluate import run_eval as evaluate
-from api.probing import run_probe as probe
 from api.settings import Settings
+from api.wiring import load_embedder, load_generator, open_retriever, threshold_store
+from api.wiring.eval_corpus import evaluation_retriever, probe_passages
+from assistant.evaluation.calibration import calibrate
 from assistant.evaluation.datasets import DATASETS
 from assistant.evaluation.modes import DEFAULT_MODES
+from assistant.evaluation.probing import run_probe as probe
 from assistant.evaluation.report import curve_table, metrics_table
+from assistant.evaluation.run import EvalRequest
+from assistant.evaluation.run import run_eval as evaluate
 from assistant.evaluation.sweep import Target
+from index import index_status
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -79,7 +82,15 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         limit=args.limit,
         records_file=args.records,
     )
-    metrics = evaluate(request, settings=settings)
+    metrics = evaluate(
+        request,
+        thresholds=threshold_store(settings).current(),
+        cache_dir=settings.cache_dir,
+        load_generator=lambda: load_generator(settings),
+        retriever_for=lambda questions, corpus: evaluation_retriever(
+            questions, corpus=corpus, settings=settings, embedder=load_embedder(settings)
+        ),
+    )
     print(metrics_table(metrics))
     print(f"wrote {args.out}/report.md, report.json, risk_coverage.png, records.jsonl")
     return 0
@@ -88,9 +99,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     target: Target = "precision" if args.target_precision is not None else "answer_rate"
     value: float = args.target_precision if target == "precision" else args.target_answer_rate
-    result = calibrate(
-        args.records, target=target, value=value, settings=settings, dry_run=args.dry_run, plot=args.plot
-    )
+    store = threshold_store(settings)
+    result = calibrate(args.records, target=target, value=value, base=store.current(), plot=args.plot)
     point = result.choice.point
     print(curve_table(result.curve, chosen=point))
     values = (
@@ -99,13 +109,22 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     if not result.choice.met:
         raise CliError(f"no thresholds reach {target.replace('_', ' ')} {value:g}; closest: {values}")
     print(f"chosen: {values} (answer rate {point.answer_rate:.3f}, precision {point.precision or 0:.3f})")
-    print(f"saved to {result.written}" if result.written else "dry run: nothing saved")
+    if args.dry_run:
+        print("dry run: nothing saved")
+    else:
+        store.update(result.chosen_values)
+        print(f"saved to {store.path}")
     return 0
 
 
 def run_probe(args: argparse.Namespace, settings: Settings) -> int:
+    index_status(settings.index_dir)  # a missing index is reported before any model loads
+    retriever = open_retriever(settings, load_embedder(settings))
     summary = probe(
-        settings=settings,
+        passages=probe_passages(settings.index_dir),
+        generator=load_generator(settings),
+        retriever=retriever,
+        thresholds=threshold_store(settings).current(),
         out=args.out,
         questions=args.questions,
         samples=args.samples,

@@ -11,14 +11,12 @@ from typing import Any
 
 from api.cli._parser import CliError
 from api.settings import Settings
+from api.wiring import index_options, load_embedder, open_retriever
 from index import (
     BuildProgress,
     BuildReport,
-    IndexOptions,
     build_index,
     index_status,
-    open_embedder,
-    open_index,
 )
 
 
@@ -40,9 +38,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_build(args: argparse.Namespace, settings: Settings) -> int:
-    options = IndexOptions(
-        chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, index_kind=settings.index_kind
-    )
+    options = index_options(settings)
     if not args.source.exists():  # before loading a model, so the mistake is reported at once
         raise CliError(f"source not found: {args.source}")
     bars = _ProgressBars()
@@ -50,7 +46,7 @@ def run_build(args: argparse.Namespace, settings: Settings) -> int:
         report = build_index(
             source=args.source,
             index_dir=settings.index_dir,
-            embedder=open_embedder(settings.embedder),
+            embedder=load_embedder(settings),
             options=options,
             incremental=args.incremental,
             progress=bars.update,
@@ -65,8 +61,7 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.k < 1:
         raise CliError(f"-k must be at least 1, got {args.k}")
     index_status(settings.index_dir)  # fails fast, before a model loads, when there is no index
-    embedder = open_embedder(settings.embedder)
-    searcher = open_index(settings.index_dir, embedder=embedder, hybrid=settings.hybrid)
+    searcher = open_retriever(settings, load_embedder(settings))
     try:
         hits = searcher.retrieve(args.query, k=args.k)
     finally:

@@ -7,9 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
-from api.answering import ask
+from api.answering import answer_request
 from api.deps import ApiKey, AppContext, Context
 from api.http_errors import status_of
 from api.openai_format import (
@@ -24,7 +23,6 @@ from api.openai_format import (
 )
 from api.schemas import ChatCompletionRequest
 from assistant.errors import AssistantError
-from assistant.record import Answer
 from assistant.thresholds import Thresholds
 from index.errors import IndexingError
 
@@ -53,7 +51,9 @@ async def chat_completions(
         return StreamingResponse(
             events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
-    answer = await run_in_threadpool(_answer, conversation, thresholds, context)
+    answer = await answer_request(
+        context, conversation.question, thresholds=thresholds, history=conversation.history
+    )
     return completion_body(answer, ids)
 
 
@@ -67,25 +67,15 @@ def _thresholds(body: ChatCompletionRequest, context: AppContext) -> Thresholds:
     return context.thresholds.for_request(profile=profile, overrides=overrides)
 
 
-def _answer(conversation: Conversation, thresholds: Thresholds, context: AppContext) -> Answer:
-    answer = ask(
-        conversation.question,
-        generator=context.state.components().generator,
-        retriever=context.state.retriever(),
-        thresholds=thresholds,
-        history=conversation.history,
-    )
-    context.metrics.observe(answer)
-    return answer
-
-
 async def _stream(
     conversation: Conversation, *, thresholds: Thresholds, context: AppContext, ids: CompletionIds
 ) -> AsyncIterator[str]:
     # The role goes out at once; the route is only known once the whole flow has run.
     yield sse(chunk_body(ids, delta={"role": "assistant", "content": ""}))
     try:
-        answer = await run_in_threadpool(_answer, conversation, thresholds, context)
+        answer = await answer_request(
+            context, conversation.question, thresholds=thresholds, history=conversation.history
+        )
     except (AssistantError, IndexingError) as error:
         status, kind = status_of(error)
         context.metrics.count_error(status)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import Context
-from api.metrics import CONTENT_TYPE
+from api.prometheus import CONTENT_TYPE
 
 router = APIRouter(tags=["health"])
 

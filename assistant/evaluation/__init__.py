@@ -1,4 +1,5 @@
-"""Evaluation of the fallback flow: datasets, recorded runs, metrics, calibration and knowledge probing.
+"""Evaluation of the fallback flow: datasets, recorded runs, scores, calibration and knowledge probing.
 
-Everything here uses only assistant's Protocols; `api.evaluate` wires in the real model and index.
+Everything here uses only assistant's Protocols; the CLI (api/cli/_eval.py) passes in the real model and
+the evaluation index that api.wiring builds from settings.
 """

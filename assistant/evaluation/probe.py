@@ -16,9 +16,9 @@ from typing import Any, Literal, Protocol
 
 from assistant.abstention import abstention_text
 from assistant.evaluation.normalise import contains_answer, normalise_answer
+from assistant.evaluation.question_record import QuestionRecord
 from assistant.evaluation.questions import EvalQuestion
-from assistant.evaluation.recording import record_question
-from assistant.evaluation.records import QuestionRecord
+from assistant.evaluation.recorder import record_question
 from assistant.language import detect_language
 from assistant.protocols import ChatMessage, Generator, Retriever
 from assistant.refusal import is_refusal

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.agreement import agreement
-from assistant.evaluation.records import QuestionRecord
+from assistant.evaluation.question_record import QuestionRecord
 from assistant.refusal import is_refusal
 from assistant.thresholds import Thresholds
 

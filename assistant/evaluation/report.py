@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from assistant.evaluation.metrics import ModeMetrics
 from assistant.evaluation.replay import Mode
+from assistant.evaluation.scores import ModeMetrics
 from assistant.evaluation.sweep import CurvePoint
 
 _COLUMNS = (

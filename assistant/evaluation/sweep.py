@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.evaluation.normalise import contains_answer
-from assistant.evaluation.records import QuestionRecord
+from assistant.evaluation.question_record import QuestionRecord
 from assistant.evaluation.replay import (
     Mode,
     grounded_sample_agreement,
@@ -58,12 +58,6 @@ def sweep(records: Sequence[QuestionRecord], *, base: Thresholds) -> list[CurveP
     agreements = _grid(_agreements(facts))
     supports = _grid(())
     return [_point(facts, a, s) for a in agreements for s in supports]
-
-
-def agreement_curve(records: Sequence[QuestionRecord], *, base: Thresholds) -> list[CurvePoint]:
-    """The sweep with support fixed at `base`: how the agreement threshold alone moves the trade-off."""
-    facts = [_facts(record, base) for record in records]
-    return [_point(facts, a, base.support_threshold) for a in _grid(_agreements(facts))]
 
 
 def choose(points: Sequence[CurvePoint], *, target: Target, value: float, base: Thresholds) -> Choice:

@@ -1,9 +1,8 @@
-"""Fixtures of the API tests: settings under tmp_path, a fake index service, and app clients over fakes."""
+"""Fixtures of the API tests: settings under tmp_path, a built fake index, and app clients over fakes."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,53 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.components import BuildSummary, Components, Progress
+from api.components import Components
 from api.settings import Settings
-from assistant.fakes import ScriptedGenerator, StaticPassage, StaticRetriever
-from index.errors import EmptyCorpus, IndexNotFound, SourceNotFound
-
-PASSAGE_SCORE = 0.8
-
-
-class FakeIndex:
-    """An IndexService whose 'index' is one passage per document file; builds can be held at a gate."""
-
-    def __init__(self) -> None:
-        self.gate = threading.Event()
-        self.gate.set()
-        self.builds = 0
-        self._passages: list[StaticPassage] | None = None
-
-    def build(self, *, source: Path, incremental: bool, progress: Progress) -> BuildSummary:
-        self.gate.wait(timeout=30)
-        if not source.is_dir():
-            raise SourceNotFound(f"source not found: {source}")
-        files = sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith("."))
-        if not files:
-            raise EmptyCorpus(f"no readable text in {source}")
-        for done, _ in enumerate(files, start=1):
-            progress("reading", done, len(files))
-        self._passages = [
-            StaticPassage(p.read_text(encoding="utf-8"), p.name, f"{p.name}#0", PASSAGE_SCORE) for p in files
-        ]
-        self.builds += 1
-        return BuildSummary(details={"documents": len(files)}, skipped=())
-
-    def open(self) -> StaticRetriever:
-        if self._passages is None:
-            raise IndexNotFound("no index has been built")
-        return StaticRetriever(list(self._passages))
-
-    def status(self) -> Mapping[str, Any]:
-        if self._passages is None:
-            raise IndexNotFound("no index has been built")
-        return {"documents": len(self._passages), "version": self.builds}
-
-
-def write_docs(settings: Settings, docs: Mapping[str, str]) -> None:
-    settings.documents_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in docs.items():
-        (settings.documents_dir / name).write_text(text, encoding="utf-8")
+from assistant.backends.scripted import ScriptedGenerator
+from tests.support.fake_index import ClientFactory, FakeIndex, write_docs
 
 
 @pytest.fixture
@@ -72,9 +28,6 @@ def built_index(settings: Settings) -> FakeIndex:
     index = FakeIndex()
     index.build(source=settings.documents_dir, incremental=False, progress=lambda s, d, t: None)
     return index
-
-
-ClientFactory = Callable[..., TestClient]
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import ClientFactory, FakeIndex
-
-from assistant.fakes import ScriptedGenerator
+from assistant.backends.scripted import ScriptedGenerator
+from tests.support.fake_index import ClientFactory, FakeIndex
 
 PRIDE_Q = "Who wrote Pride and Prejudice?"
 ACME_Q = "When was Acme Widgets founded?"

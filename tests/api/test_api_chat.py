@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import ClientFactory, FakeIndex
-
-from assistant.fakes import ScriptedGenerator
+from assistant.backends.scripted import ScriptedGenerator
 from assistant.thresholds import PROFILES
+from tests.support.fake_index import ClientFactory, FakeIndex
 
 PRIDE_Q = "Who wrote Pride and Prejudice?"
 ACME_Q = "When was Acme Widgets founded?"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ClientFactory, FakeIndex
 
 from api.runtime_config import ThresholdStore
 from api.settings import Settings
+from assistant.backends.scripted import ScriptedGenerator
 from assistant.errors import ThresholdError
-from assistant.fakes import ScriptedGenerator
 from assistant.thresholds import PROFILES
+from tests.support.fake_index import ClientFactory, FakeIndex
 
 PRIDE_Q = "Who wrote Pride and Prejudice?"
 

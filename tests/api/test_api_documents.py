@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ClientFactory, FakeIndex
 
 from api.documents import DocumentError, check_name
 from api.settings import Settings
-from assistant.fakes import ScriptedGenerator
+from assistant.backends.scripted import ScriptedGenerator
+from tests.support.fake_index import ClientFactory, FakeIndex
 
 
 def test_upload_list_and_delete(

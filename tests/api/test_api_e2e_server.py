@@ -18,7 +18,7 @@ import openai
 import pytest
 from langchain_openai import ChatOpenAI
 
-from tests.served_process import free_port, stop, wait_until_ok
+from tests.support.served_process import free_port, stop, wait_until_ok
 
 pytestmark = pytest.mark.slow
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import threading
 import time
 
-from conftest import FakeIndex
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.components import Components
 from api.settings import Settings
+from assistant.backends.scripted import ScriptedGenerator
 from assistant.errors import ModelLoadError
-from assistant.fakes import ScriptedGenerator
+from tests.support.fake_index import FakeIndex
 
 
 def wait_ready(client: TestClient) -> int:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from conftest import ClientFactory, FakeIndex, write_docs
 from fastapi.testclient import TestClient
 
 from api.jobs import KEPT_JOBS, BuildJobs
 from api.settings import Settings
-from assistant.fakes import ScriptedGenerator
+from assistant.backends.scripted import ScriptedGenerator
+from tests.support.fake_index import ClientFactory, FakeIndex, write_docs
 
 ZED_Q = "Where is Zed Quarry?"
 ACME_Q = "When was Acme Widgets founded?"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ClientFactory, FakeIndex
 from pydantic import SecretStr
 
 from api.security import check_bind_address, is_loopback
 from api.settings import Settings
-from assistant.fakes import ScriptedGenerator
+from assistant.backends.scripted import ScriptedGenerator
+from tests.support.fake_index import ClientFactory, FakeIndex
 
 API = {"Authorization": "Bearer user-key"}
 ADMIN = {"Authorization": "Bearer admin-key"}

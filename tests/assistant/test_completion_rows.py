@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant._completion_rows import CompletionRow, first_line_end
+from assistant.backends._completion_rows import CompletionRow, first_line_end
 
 
 def _feed(row: CompletionRow, pieces: list[bytes]) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from assistant.fakes import ScriptedGenerator, StaticPassage, StaticRetriever
+from assistant.backends.scripted import ScriptedGenerator
+from assistant.fakes import StaticPassage, StaticRetriever
 from assistant.flow import (
     GROUNDED_TOKEN_ALLOWANCE,
-    answer_closed_book,
     answer_question,
-    answer_with_retrieval,
 )
 from assistant.protocols import ChatMessage
 from assistant.render import render_answer_text
@@ -213,26 +212,6 @@ def test_history_reaches_both_prompts_bounded() -> None:
         assert earlier[-1].startswith("turn 9") and not any(m.startswith("turn 0") for m in earlier)
         assert all(len(m) <= 400 for m in earlier)
     assert retriever.queries[0].endswith(ACME_Q) and "turn 9" in retriever.queries[0]
-
-
-def test_closed_book_mode_never_retrieves() -> None:
-    generator = ScriptedGenerator(by_prompt={ACME_Q: SCATTERED})
-    answer = answer_closed_book(ACME_Q, generator=generator, thresholds=BALANCED)
-    assert answer.route == "parametric" and answer.answer == SCATTERED[0]
-    assert answer.confidence < BALANCED.agreement_threshold
-    refused = answer_closed_book(
-        ACME_Q, generator=ScriptedGenerator(queue=[["我不知道。"]]), thresholds=BALANCED
-    )
-    assert refused.route == "abstain"
-
-
-def test_retrieval_mode_skips_the_closed_book_stage() -> None:
-    generator = ScriptedGenerator(by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."]})
-    answer = answer_with_retrieval(
-        ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED
-    )
-    assert answer.route == "retrieval" and answer.samples == () and answer.parametric_answer == ""
-    assert len(generator.calls) == 1
 
 
 def test_timings_are_filled_and_add_up() -> None:

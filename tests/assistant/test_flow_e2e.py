@@ -6,10 +6,10 @@ import pytest
 import torch
 
 import index
+from assistant.answer import Answer
 from assistant.flow import answer_question
 from assistant.language import has_han
 from assistant.protocols import Generator, Retriever
-from assistant.record import Answer
 from assistant.thresholds import PROFILES
 
 pytestmark = pytest.mark.slow

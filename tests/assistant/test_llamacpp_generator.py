@@ -8,12 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from generator_contract import QUESTION, GeneratorContract
 
+from assistant.backends.llamacpp_generator import LlamaCppGenerator
+from assistant.backends.model_files import embedded_model_file, tiny_model_file
 from assistant.errors import GenerationError, ModelLoadError
-from assistant.llamacpp_generator import LlamaCppGenerator
-from assistant.model_files import embedded_model_file, tiny_model_file
 from assistant.protocols import ChatMessage, Generator
+from tests.support.generator_contract import QUESTION, GeneratorContract
 
 
 @pytest.fixture(scope="module")

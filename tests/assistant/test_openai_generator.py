@@ -7,15 +7,15 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from generator_contract import QUESTION as CONTRACT_QUESTION
-from generator_contract import GeneratorContract
-from llama_server import llama_server
-from scripted_chat_server import Payload, Reply, choices_reply, scripted_server
 
+from assistant.backends.model_files import tiny_model_file
+from assistant.backends.openai_generator import OpenAIGenerator
 from assistant.errors import BackendUnavailable, GenerationError
-from assistant.model_files import tiny_model_file
-from assistant.openai_generator import OpenAIGenerator
 from assistant.protocols import ChatMessage, Generator
+from tests.support.generator_contract import QUESTION as CONTRACT_QUESTION
+from tests.support.generator_contract import GeneratorContract
+from tests.support.llama_server import llama_server
+from tests.support.scripted_chat_server import Payload, Reply, choices_reply, scripted_server
 
 QUESTION = (ChatMessage(role="user", content="What is the capital of France?"),)
 

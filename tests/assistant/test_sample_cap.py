@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant._completion_rows import CompletionRow, sample_token_cap
-from assistant.llamacpp_generator import LlamaCppGenerator
-from assistant.model_files import tiny_model_file
+from assistant.backends._completion_rows import CompletionRow, sample_token_cap
+from assistant.backends.llamacpp_generator import LlamaCppGenerator
+from assistant.backends.model_files import tiny_model_file
 from assistant.protocols import ChatMessage, Generator
 
 # A short answer for the greedy row; at a high temperature the tiny model's samples ramble on.

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 import torch
-from generator_contract import GeneratorContract
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from assistant._answer_text import cut_at_line_break, ends_answer
+from assistant.backends._answer_text import cut_at_line_break, ends_answer
+from assistant.backends.transformers_generator import TransformersGenerator
 from assistant.errors import ModelLoadError
 from assistant.protocols import ChatMessage, Generator
-from assistant.transformers_generator import TransformersGenerator
+from tests.support.generator_contract import GeneratorContract
 
 PROMPTS = [
     [ChatMessage("user", "What is the capital of Japan?")],

@@ -9,12 +9,12 @@ import matplotlib.image
 import pytest
 import torch
 
-from api.evaluate import EvalRequest, run_eval
-from api.probing import run_probe
 from api.runtime_config import ThresholdStore
 from api.settings import Settings
 from api.wiring import index_options, load_embedder
-from assistant.evaluation.records import read_records
+from assistant.evaluation.probing import run_probe
+from assistant.evaluation.question_record import read_records
+from assistant.evaluation.run import EvalRequest, run_eval
 from assistant.protocols import Generator
 from index import build_index
 

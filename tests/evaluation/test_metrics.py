@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from eval_builders import make_record
 
-from assistant.evaluation.metrics import auroc, metrics_of, percentile
 from assistant.evaluation.replay import Outcome
+from assistant.evaluation.scores import auroc, metrics_of, percentile
+from tests.support.eval_builders import make_record
 
 
 def _outcome(answer: str, *, retrieved: bool = False, ms: float = 100.0) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.backends.scripted import ScriptedGenerator
 from assistant.evaluation.probe import (
     ProbeQuestion,
     finetune_rows,
@@ -14,8 +15,8 @@ from assistant.evaluation.probe import (
     short_answer,
     write_question,
 )
-from assistant.evaluation.recording import recording_thresholds
-from assistant.fakes import ScriptedGenerator, StaticPassage, StaticRetriever
+from assistant.evaluation.recorder import recording_thresholds
+from assistant.fakes import StaticPassage, StaticRetriever
 from assistant.thresholds import Thresholds
 
 ACME_TEXT = "Acme Robotics was founded in 1987 by the engineer Ada Lind in Tallinn."

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from eval_builders import make_record
 
+from assistant.backends.scripted import ScriptedGenerator
 from assistant.evaluation.questions import EvalQuestion
-from assistant.evaluation.recording import record_question, recording_thresholds
+from assistant.evaluation.recorder import record_question, recording_thresholds
 from assistant.evaluation.replay import Mode, replay
-from assistant.fakes import ScriptedGenerator, StaticPassage, StaticRetriever
+from assistant.fakes import StaticPassage, StaticRetriever
 from assistant.flow import answer_question
 from assistant.thresholds import PROFILES, Thresholds
+from tests.support.eval_builders import make_record
 
 BALANCED = PROFILES["balanced"]
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from eval_builders import make_record
 
-from assistant.evaluation.records import QuestionRecord, read_records
+from assistant.evaluation.question_record import QuestionRecord, read_records
 from assistant.evaluation.replay import Mode
 from assistant.evaluation.sweep import choose, frontier, operating_point, sweep
 from assistant.thresholds import PROFILES
+from tests.support.eval_builders import make_record
 
 FIXTURE = Path(__file__).parent / "fixtures" / "calibration_records.jsonl"
 BALANCED = PROFILES["balanced"]

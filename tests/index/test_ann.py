@@ -8,8 +8,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
-from conftest import ENGLISH, write_corpus
-from index_fakes import HashingEmbedder
 
 from index.build import build_index
 from index.faiss_index import (
@@ -23,9 +21,11 @@ from index.faiss_index import (
     search_params,
 )
 from index.manifest import read_manifest
-from index.records import IndexOptions
 from index.search import index_status, open_index
+from index.shapes import IndexOptions
 from index.versions import current_version, version_dir
+from tests.support.corpus import ENGLISH, write_corpus
+from tests.support.index_fakes import HashingEmbedder
 
 ANN_MIN_RECALL = 0.95  # the exact@5 the defaults promise (docs/index.md, bench/index_ann.py)
 Matrix = npt.NDArray[np.float32]

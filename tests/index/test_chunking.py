@@ -8,7 +8,7 @@ import pytest
 
 from index.chunking import chunk_document, make_splitter
 from index.errors import InvalidOptions
-from index.records import Document, IndexOptions
+from index.shapes import Document, IndexOptions
 
 
 def chunks_of(text: str, *, size: int, overlap: int, page_starts: tuple[int, ...] = ()) -> list:  # type: ignore[type-arg]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.embedders import KNOWN_EMBEDDERS, Embedder, open_embedder
+from index.embedders import KNOWN_EMBEDDERS, open_embedder
 from index.errors import UnknownEmbedder
+from index.vectors import Embedder
 
 PASSAGES = [
     "Mount Etna is an active volcano on the east coast of Sicily.",

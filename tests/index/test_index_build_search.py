@@ -6,14 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CHINESE, ENGLISH, write_corpus
-from index_pdfs import pdf_with_pages
 
 from index.build import build_index
-from index.embedders import Embedder
 from index.errors import EmbedderMismatch, EmptyCorpus, IndexNotFound, SourceNotFound
-from index.records import IndexOptions
 from index.search import index_status, open_index
+from index.shapes import IndexOptions
+from index.vectors import Embedder
+from tests.support.corpus import CHINESE, ENGLISH, write_corpus
+from tests.support.index_pdfs import pdf_with_pages
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write_corpus
 
 from api.cli import main
+from tests.support.corpus import write_corpus
 
 pytestmark = pytest.mark.slow
 

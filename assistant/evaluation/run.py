@@ -1,36 +1,39 @@
-"""`assistant eval`, `calibrate` and `probe` behind the CLI: load the model and index once, record, report."""
+"""`assistant eval` behind the CLI: record every question once, replay each mode, write the report.
+
+The model and the evaluation index come in as callables (api.wiring builds them from settings), so
+this package never imports `index` or `api`.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from api.eval_corpus import evaluation_retriever
-from api.runtime_config import ThresholdStore
-from api.settings import Settings
-from api.wiring import load_embedder, load_generator
 from assistant.evaluation.datasets import load_datasets
 from assistant.evaluation.errors import EvaluationError
-from assistant.evaluation.metrics import ModeMetrics, mode_metrics
 from assistant.evaluation.modes import build_modes
 from assistant.evaluation.plot import plot_risk_coverage
+from assistant.evaluation.question_record import QuestionRecord, append_record, read_records
 from assistant.evaluation.questions import EvalQuestion, read_questions
-from assistant.evaluation.recording import record_questions, recording_thresholds
-from assistant.evaluation.records import QuestionRecord, append_record, read_records
+from assistant.evaluation.recorder import record_questions, recording_thresholds
 from assistant.evaluation.replay import Mode
 from assistant.evaluation.report import report_json, report_markdown
+from assistant.evaluation.scores import ModeMetrics, mode_metrics
 from assistant.evaluation.sweep import mode_curve, operating_point
-from assistant.protocols import Generator
+from assistant.protocols import Generator, Retriever
 from assistant.thresholds import Thresholds
 
 RECORDS_FILE = "records.jsonl"
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
 PLOT_FILE = "risk_coverage.png"
+
+# The evaluation index over the questions' passages (and the user's corpus); None means no retrieval.
+RetrieverFor = Callable[[Sequence[EvalQuestion], Path | None], Retriever | None]
 
 
 @dataclass(frozen=True)
@@ -45,30 +48,37 @@ class EvalRequest:
 
 
 def run_eval(
-    request: EvalRequest, *, settings: Settings, generator: Generator | None = None
+    request: EvalRequest,
+    *,
+    thresholds: Thresholds,
+    cache_dir: Path,
+    load_generator: Callable[[], Generator],
+    retriever_for: RetrieverFor,
 ) -> list[ModeMetrics]:
-    """Record (or reread) every question once, replay each mode, write records, report and plot."""
-    modes = build_modes(request.modes, current=current_thresholds(settings))
+    """Record (or reread) every question once, replay each mode, write records, report and plot.
+
+    `thresholds`: the configured ones, the base of every mode; `cache_dir` holds the built-in data sets.
+    """
+    modes = build_modes(request.modes, current=thresholds)
     if request.records_file is not None:
         records = read_records(request.records_file)
         sources = sorted({r.dataset for r in records})
         model = "(recorded)"
     else:
-        questions = load_questions(request, settings=settings)
-        model_generator = generator if generator is not None else load_generator(settings)
-        records = _record(
-            questions, request=request, modes=modes, settings=settings, generator=model_generator
-        )
+        questions = load_questions(request, cache_dir=cache_dir)
+        generator = load_generator()
+        retriever = retriever_for(questions, request.corpus)
+        records = _record(questions, request=request, modes=modes, generator=generator, retriever=retriever)
         sources = sorted({q.dataset for q in questions})
-        model = model_generator.model_id
+        model = generator.model_id
     metrics = [mode_metrics(records, mode) for mode in modes]
     run = {"model": model, "questions": len(records), "datasets": sources, "limit": request.limit}
     write_report(request.out, records=records, modes=modes, metrics=metrics, run=run)
     return metrics
 
 
-def load_questions(request: EvalRequest, *, settings: Settings) -> list[EvalQuestion]:
-    questions = load_datasets(list(request.datasets), cache_dir=settings.cache_dir, limit=request.limit)
+def load_questions(request: EvalRequest, *, cache_dir: Path) -> list[EvalQuestion]:
+    questions = load_datasets(list(request.datasets), cache_dir=cache_dir, limit=request.limit)
     if request.questions_file is not None:
         own = read_questions(request.questions_file)
         questions += own[: request.limit] if request.limit is not None else own
@@ -97,22 +107,15 @@ def write_report(
     plot_risk_coverage(out / PLOT_FILE, curves=curves, operating_points=points)
 
 
-def current_thresholds(settings: Settings) -> Thresholds:
-    return ThresholdStore(settings.runtime_config_path, default_profile=settings.profile).current()
-
-
 def _record(
     questions: Sequence[EvalQuestion],
     *,
     request: EvalRequest,
     modes: Sequence[Mode],
-    settings: Settings,
     generator: Generator,
+    retriever: Retriever | None,
 ) -> list[QuestionRecord]:
     """Generate once per question, writing each record as it comes so an interrupted run keeps its work."""
-    retriever = evaluation_retriever(
-        questions, corpus=request.corpus, settings=settings, embedder=load_embedder(settings)
-    )
     thresholds = recording_thresholds([mode.thresholds for mode in modes])
     records: list[QuestionRecord] = []
     path = request.out / RECORDS_FILE

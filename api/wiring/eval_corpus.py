@@ -1,16 +1,17 @@
-"""The corpus of an evaluation run: the questions' evidence passages (plus the user's documents), indexed
-once under the cache and reused by every later run over the same content."""
+"""What the evaluation reads from the index: the corpus of a run (the questions' evidence passages plus
+the user's documents, indexed once under the cache and reused by every later run over the same content),
+and the passages a probe writes its questions from."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from api.settings import Settings
-from api.wiring import index_options
+from api.wiring import index_options, open_retriever
 from assistant.evaluation.questions import EvalQuestion
 from index import (
     Embedder,
@@ -18,11 +19,14 @@ from index import (
     Searcher,
     build_index,
     index_status,
-    open_index,
+    open_chunk_store,
     source_files,
 )
+from index.shapes import Chunk
 
 PASSAGES_FILE = "passages.jsonl"
+PASSAGE_SEED = 20240721  # fixed, so that reruns probe the same passages
+MIN_PASSAGE_CHARS = 80  # shorter chunks (titles, list items) rarely hold a fact worth a question
 
 
 def evaluation_retriever(
@@ -42,7 +46,7 @@ def evaluation_retriever(
         source = _write_source(root / "source", passages, corpus=corpus)
         build_index(source=source, index_dir=index_dir, embedder=embedder, options=index_options(settings))
         shutil.rmtree(source)  # the index keeps the chunk texts; the copy is no longer needed
-    return open_index(index_dir, embedder=embedder, hybrid=settings.hybrid)
+    return open_retriever(settings, embedder, index_dir=index_dir)
 
 
 def corpus_key(
@@ -64,7 +68,7 @@ def corpus_key(
 def _configured_index(settings: Settings, embedder: Embedder) -> Searcher | None:
     if not _built(settings.index_dir):
         return None
-    return open_index(settings.index_dir, embedder=embedder, hybrid=settings.hybrid)
+    return open_retriever(settings, embedder)
 
 
 def _built(index_dir: Path) -> bool:
@@ -90,3 +94,20 @@ def _write_source(source: Path, passages: Sequence[str], *, corpus: Path | None)
             target.mkdir()
             shutil.copy2(corpus, target / corpus.name)
     return source
+
+
+def probe_passages(index_dir: Path) -> Iterator[Chunk]:
+    """Chunks of the index in a fixed pseudo-random order, long enough to hold a fact."""
+    store = open_chunk_store(index_dir)
+    try:
+        rows = sorted(range(store.count()), key=lambda row: _seeded(row))
+        for start in range(0, len(rows), 64):
+            for chunk in store.chunks(rows[start : start + 64]):
+                if len(chunk.text.strip()) >= MIN_PASSAGE_CHARS:
+                    yield chunk
+    finally:
+        store.close()
+
+
+def _seeded(row: int) -> str:
+    return hashlib.sha256(f"{PASSAGE_SEED}:{row}".encode()).hexdigest()

@@ -8,8 +8,8 @@ from typing import Any
 import torch
 from transformers import LogitsProcessor, StoppingCriteria
 
-from assistant._answer_text import cut_at_line_break, ends_answer
-from assistant._completion_rows import sample_token_cap
+from assistant.backends._answer_text import cut_at_line_break, ends_answer
+from assistant.backends._completion_rows import sample_token_cap
 
 
 class GreedyFirstRow(LogitsProcessor):

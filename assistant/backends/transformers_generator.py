@@ -12,12 +12,12 @@ from typing import Any
 import torch
 from transformers import GenerationConfig, LogitsProcessorList, StoppingCriteriaList
 
-from assistant._answer_text import cut_at_line_break
-from assistant._completion_rows import check_arguments
-from assistant._hf_loading import LoadedModel, load_model
-from assistant._hf_stopping import AnswerStops, GreedyFirstRow
+from assistant.backends._answer_text import cut_at_line_break
+from assistant.backends._completion_rows import check_arguments
+from assistant.backends._hf_loading import LoadedModel, load_model
+from assistant.backends._hf_stopping import AnswerStops, GreedyFirstRow
+from assistant.backends.model_files import embedded_model_file
 from assistant.errors import GenerationError, ModelLoadError
-from assistant.model_files import embedded_model_file
 from assistant.protocols import ChatMessage, Completion, Generation
 
 # What torch and transformers raise when generation itself fails (shapes, memory, bad token ids).

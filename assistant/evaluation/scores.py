@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evaluation.normalise import contains_answer
-from assistant.evaluation.records import QuestionRecord
+from assistant.evaluation.question_record import QuestionRecord
 from assistant.evaluation.replay import Mode, Outcome, replay
 
 

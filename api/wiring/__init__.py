@@ -1,4 +1,4 @@
-"""The one place that turns Settings into real components; the CLI and the app both call these."""
+"""The one place that turns Settings into real components; the app, the CLI and the evaluation use these."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from api.components import BuildSummary, Components, Progress
+from api.runtime_config import ThresholdStore
 from api.settings import DEFAULT_MODEL, Settings
 from assistant.protocols import Generator
 from index import Embedder, IndexOptions, Searcher, build_index, index_status, open_embedder, open_index
-from index.records import BuildProgress
+from index.shapes import BuildProgress
 
 
 def load_generator(settings: Settings) -> Generator:
     """The chat model named by `settings.backend` (heavy libraries are imported only here, lazily)."""
     if settings.backend == "openai":
-        from assistant.openai_generator import OpenAIGenerator
+        from assistant.backends.openai_generator import OpenAIGenerator
 
         return OpenAIGenerator(
             base_url=settings.openai_base_url,
@@ -28,10 +29,10 @@ def load_generator(settings: Settings) -> Generator:
             seed=settings.seed,
         )
     if settings.backend == "llamacpp":
-        from assistant.llamacpp_generator import LlamaCppGenerator
+        from assistant.backends.llamacpp_generator import LlamaCppGenerator
 
         return LlamaCppGenerator(gguf_model_file(settings), threads=settings.threads, seed=settings.seed)
-    from assistant.transformers_generator import TransformersGenerator
+    from assistant.backends.transformers_generator import TransformersGenerator
 
     # The in-process backends serialise their own generate calls, so concurrent requests take turns.
     return TransformersGenerator.load(
@@ -47,11 +48,16 @@ def gguf_model_file(settings: Settings) -> Path:
     """`settings.model_path`, or the embedded `settings.model` GGUF, assembled in the cache on first use."""
     if settings.model_path is not None:
         return settings.model_path
-    from assistant.model_files import embedded_model_file, large_model_file
+    from assistant.backends.model_files import embedded_model_file, large_model_file
 
     if settings.model == DEFAULT_MODEL:
         return embedded_model_file(settings.cache_dir)
     return large_model_file(settings.cache_dir)
+
+
+def threshold_store(settings: Settings) -> ThresholdStore:
+    """The runtime thresholds (`runtime.json` under the home), starting from the configured profile."""
+    return ThresholdStore(settings.runtime_config_path, default_profile=settings.profile)
 
 
 def load_embedder(settings: Settings) -> Embedder:
@@ -64,9 +70,10 @@ def index_options(settings: Settings) -> IndexOptions:
     )
 
 
-def open_retriever(settings: Settings, embedder: Embedder) -> Searcher:
-    """The current index in `settings.index_dir`; raises IndexNotFound, EmbedderMismatch."""
-    return open_index(settings.index_dir, embedder=embedder, hybrid=settings.hybrid)
+def open_retriever(settings: Settings, embedder: Embedder, *, index_dir: Path | None = None) -> Searcher:
+    """The current index in `index_dir` (default `settings.index_dir`); raises IndexNotFound,
+    EmbedderMismatch."""
+    return open_index(index_dir or settings.index_dir, embedder=embedder, hybrid=settings.hybrid)
 
 
 class IndexFolder:

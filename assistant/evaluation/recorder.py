@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from assistant.evaluation.counting import CountingGenerator
+from assistant.evaluation.question_record import QuestionRecord
 from assistant.evaluation.questions import EvalQuestion
-from assistant.evaluation.records import QuestionRecord
 from assistant.flow import grounded_stage, parametric_stage
 from assistant.protocols import Generator, Passage, Retriever
 from assistant.thresholds import Thresholds

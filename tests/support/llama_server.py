@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from tests.served_process import free_port, stop, wait_until_ok
+from tests.support.served_process import free_port, stop, wait_until_ok
 
 READY_TIMEOUT_S = 120.0
 

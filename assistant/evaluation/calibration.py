@@ -1,14 +1,12 @@
-"""`assistant calibrate`: pick agreement and support thresholds from recorded runs and save them."""
+"""`assistant calibrate`: pick agreement and support thresholds from recorded runs (the CLI saves them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.runtime_config import ThresholdStore
-from api.settings import Settings
 from assistant.evaluation.plot import plot_risk_coverage
-from assistant.evaluation.records import read_records
+from assistant.evaluation.question_record import read_records
 from assistant.evaluation.sweep import Choice, CurvePoint, Target, choose, frontier, sweep
 from assistant.thresholds import Thresholds
 
@@ -18,7 +16,14 @@ class Calibration:
     base: Thresholds
     curve: list[CurvePoint]  # the upper envelope of the swept grid
     choice: Choice
-    written: Path | None  # the runtime config, when the values were saved
+
+    @property
+    def chosen_values(self) -> dict[str, float]:
+        """The two thresholds calibration sets, ready for ThresholdStore.update."""
+        return {
+            "agreement_threshold": self.choice.point.agreement_threshold,
+            "support_threshold": self.choice.point.support_threshold,
+        }
 
 
 def calibrate(
@@ -26,17 +31,13 @@ def calibrate(
     *,
     target: Target,
     value: float,
-    settings: Settings,
-    dry_run: bool = False,
+    base: Thresholds,
     plot: Path | None = None,
 ) -> Calibration:
-    """Sweep the recorded questions, choose the point meeting the target, save it unless `dry_run`.
+    """Sweep the recorded questions around `base` and choose the point meeting the target.
 
-    Only agreement_threshold and support_threshold change; the other thresholds stay as configured.
-    Nothing is written when no point meets the target.
+    Only agreement_threshold and support_threshold change; the other thresholds stay as in `base`.
     """
-    store = ThresholdStore(settings.runtime_config_path, default_profile=settings.profile)
-    base = store.current()
     records = [record for path in records_files for record in read_records(path)]
     points = sweep(records, base=base)
     choice = choose(points, target=target, value=value, base=base)
@@ -44,16 +45,7 @@ def calibrate(
     if plot is not None:
         name = "fallback, swept (star: chosen)"
         plot_risk_coverage(plot, curves={name: curve}, operating_points={name: choice.point})
-    written = None
-    if choice.met and not dry_run:
-        store.update(
-            {
-                "agreement_threshold": choice.point.agreement_threshold,
-                "support_threshold": choice.point.support_threshold,
-            }
-        )
-        written = store.path
-    return Calibration(base=base, curve=curve, choice=choice, written=written)
+    return Calibration(base=base, curve=curve, choice=choice)
 
 
 def _shown_curve(curve: list[CurvePoint], chosen: CurvePoint) -> list[CurvePoint]:

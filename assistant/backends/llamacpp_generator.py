@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant._completion_rows import CompletionRow, check_arguments, sample_token_cap
+from assistant.backends._completion_rows import CompletionRow, check_arguments, sample_token_cap
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Completion, Generation
 

@@ -10,8 +10,8 @@ import numpy as np
 from sentence_transformers import SentenceTransformer
 from transformers.utils import logging as transformers_logging
 
-from index.embedders import Vectors, normalise_rows
 from index.errors import UnknownEmbedder
+from index.vectors import Vectors, normalise_rows
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
 
