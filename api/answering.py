@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppContext
 from assistant.answer import Answer
+from assistant.confidence import Calibrator
 from assistant.flow import StageListener, answer_question
 from assistant.protocols import ChatMessage, Generator, Retriever
 from assistant.thresholds import Thresholds
@@ -39,6 +40,7 @@ def answer(
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
     on_stage: StageListener | None = None,
+    confidence: Calibrator | None = None,
 ) -> Answer:
     """Answer `question` (already checked) with the earlier turns of the conversation as context."""
     return answer_question(
@@ -48,6 +50,7 @@ def answer(
         thresholds=thresholds,
         history=tuple(history),
         on_stage=on_stage,
+        calibrator=confidence,
     )
 
 
@@ -73,6 +76,7 @@ async def answer_request(
         thresholds=thresholds,
         history=history,
         on_stage=on_stage,
+        confidence=context.confidence,
     )
     context.metrics.observe(result)
     return result

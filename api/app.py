@@ -19,7 +19,7 @@ from api.routes import ask, chat, config, documents, health, index
 from api.security import BodySizeLimit
 from api.settings import Settings
 from api.state import ServerState
-from api.wiring import threshold_store
+from api.wiring import load_confidence, threshold_store
 from assistant.errors import AssistantError
 from index.errors import IndexingError, IndexNotFound
 
@@ -75,6 +75,7 @@ def _build_context(settings: Settings) -> AppContext:
         documents=DocumentStore(settings.documents_dir, max_bytes=settings.max_upload_bytes),
         jobs=BuildJobs(index=index_service, source=settings.documents_dir, on_success=state.swap_retriever),
         metrics=Metrics(),
+        confidence=load_confidence(settings),
     )
 
 

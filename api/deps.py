@@ -14,6 +14,7 @@ from api.runtime_config import ThresholdStore
 from api.security import bearer_matches, check_bearer
 from api.settings import Settings
 from api.state import ServerState
+from assistant.confidence import Calibrator
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class AppContext:
     documents: DocumentStore
     jobs: BuildJobs
     metrics: Metrics
+    confidence: Calibrator
 
 
 def get_context(request: Request) -> AppContext:

@@ -71,6 +71,9 @@ def fallback_object(answer: Answer) -> dict[str, Any]:
     return {
         "route": answer.route,
         "confidence": answer.confidence,
+        "parametric_confidence": answer.parametric_confidence,
+        "grounded_confidence": answer.grounded_confidence,
+        "agreement": answer.agreement,
         "grounded_support": answer.grounded_support,
         "grounded_agreement": answer.grounded_agreement,
         "citations": [asdict(c) for c in answer.citations],

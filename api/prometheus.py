@@ -1,4 +1,4 @@
-"""Prometheus metrics of one app: answers by route, sample agreement, and latency by stage."""
+"""Prometheus metrics of one app: answers by route, sample agreement, confidence, and latency by stage."""
 
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ class Metrics:
             buckets=_AGREEMENT_BUCKETS,
             registry=self.registry,
         )
+        self.confidence = Histogram(
+            "assistant_confidence",
+            "Calibrated probability that the answer is right, by route.",
+            ["route"],
+            buckets=_AGREEMENT_BUCKETS,
+            registry=self.registry,
+        )
         self.stage_seconds = Histogram(
             "assistant_stage_seconds",
             "Time spent per stage of the fallback flow.",
@@ -45,7 +52,8 @@ class Metrics:
 
     def observe(self, answer: Answer) -> None:
         self.answers.labels(route=answer.route).inc()
-        self.agreement.observe(answer.confidence)
+        self.agreement.observe(answer.agreement)
+        self.confidence.labels(route=answer.route).observe(answer.confidence)
         timings = answer.timings_ms
         # Stages that did not run are left out rather than counted as instant.
         ran = {

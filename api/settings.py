@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     def runtime_config_path(self) -> Path:
         return self.home / "runtime.json"
 
+    @property
+    def confidence_model_path(self) -> Path:
+        """The confidence model `assistant calibrate --fit` writes; the packaged one when absent."""
+        return self.home / "confidence.json"
+
 
 def _config_file_from(*sources: PydanticBaseSettingsSource) -> Path | None:
     for source in sources:

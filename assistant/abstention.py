@@ -19,8 +19,17 @@ _WH_WORD_TEXT = (
 _WH_WORDS = frozenset(_WH_WORD_TEXT.split())
 # From the first question word to the end: "李白是哪个朝代的诗人？" -> "李白".
 _ZH_QUESTION_TAIL = re.compile(
-    r"(?:出生于|出生在|成立于|位于|创办了|发明了)?(?:是|有)?"
+    r"(?:出生于|出生在|成立于|位于|创办了|发明了|叫做|叫作|叫|称为|名为)?(?:是|有)?"
     r"(?:谁|什么|哪|多少|多[长高大远重久]|何|怎么|为什么|几)\S*$|[吗呢]?[？?。！!\s]+$"
+)
+_ZH_POLITE = re.compile(r"^(?:请问|我想知道|你知道)[，,]?")
+# "X在某场合上带来的Y" asks about X's Y: the place and the verb are not the thing asked about.
+_ZH_SETTING = re.compile(
+    r"^(.{1,10}?)在.+?(?:上|中|里|期间)?(?:带来|发布|推出|出版|发表|提出|展示|获得)的(.+)$"
+)
+# "What was the prize money of the 2016 Tianjin Open?": the noun phrase after the verb is the subject.
+_EN_NOUN_PHRASE = re.compile(
+    r"^(?:what|which|who|whom)\s+(?:is|was|are|were)\s+((?:the|a|an)\s+.+?\s+of\s+.+?)[?.!]*$", re.IGNORECASE
 )
 
 
@@ -39,7 +48,10 @@ def question_subject(question: str) -> str:
     if quoted:
         return quoted.group(0).strip('《》“”"')
     if detect_language(text) == "zh":
-        return _shorten(_ZH_QUESTION_TAIL.sub("", text) or text.rstrip("？?。！! "), SUBJECT_CHARS_ZH)
+        return _shorten(_chinese_subject(text), SUBJECT_CHARS_ZH)
+    phrase = _EN_NOUN_PHRASE.match(text)
+    if phrase:
+        return _shorten(phrase.group(1), SUBJECT_CHARS_EN)
     for match in _NAME.finditer(text):
         words = match.group(0).split()
         while words and words[0].lower() in _WH_WORDS:
@@ -48,6 +60,13 @@ def question_subject(question: str) -> str:
             name = " ".join(words).removesuffix("'s").removesuffix("’s")
             return _shorten(name.rstrip(".'’"), SUBJECT_CHARS_EN)
     return _shorten(text.rstrip("?？.!。 "), SUBJECT_CHARS_EN)
+
+
+def _chinese_subject(question: str) -> str:
+    text = _ZH_POLITE.sub("", question)
+    subject = _ZH_QUESTION_TAIL.sub("", text) or text.rstrip("？?。！! ")
+    setting = _ZH_SETTING.match(subject)
+    return f"{setting.group(1)}的{setting.group(2)}" if setting else subject
 
 
 def _shorten(text: str, limit: int) -> str:

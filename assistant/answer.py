@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Route = Literal["parametric", "retrieval", "abstain"]
@@ -29,7 +29,8 @@ class Timings:
 class Answer:
     answer: str
     route: Route
-    confidence: float  # agreement of the closed-book samples with the main answer, in [0, 1]
+    # Calibrated probability that the answer given is right (of the best withheld one on abstain).
+    confidence: float
     grounded_support: float | None  # None when the grounded stage did not run
     samples: tuple[str, ...]
     citations: tuple[Citation, ...]
@@ -38,6 +39,11 @@ class Answer:
     parametric_answer: str = ""  # the closed-book main answer, kept for evaluation and calibration
     # Agreement of the grounded samples with the grounded answer; None when none was generated.
     grounded_agreement: float | None = None
+    agreement: float = 0.0  # of the closed-book samples with the closed-book answer, in [0, 1]
+    parametric_confidence: float = 0.0  # calibrated, of the closed-book answer
+    grounded_confidence: float | None = None  # calibrated, of the grounded answer, when one was generated
+    # The raw signals each stage's confidence was computed from ("parametric", "grounded").
+    signals: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

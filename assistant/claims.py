@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.numerals import normalise_numbers
+
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,，、]\s*\d+)*\s*\]|【\s*\d+\s*】")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
@@ -78,7 +80,7 @@ def extract_claims(text: str, *, question: str = "") -> Claims:
 
 def text_features(text: str) -> Claims:
     """Every number and content term of `text`, with citation markers removed."""
-    clean = _CITATION.sub(" ", text)
+    clean = normalise_numbers(_CITATION.sub(" ", text))
     words = [w.lower().removesuffix("'s").strip("'") for w in _WORD.findall(clean)]
     numbers = {_normalize_number(n) for n in _NUMBER.findall(clean)}
     numbers |= {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS}

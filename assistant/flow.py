@@ -10,9 +10,11 @@ from typing import Literal
 from assistant.abstention import abstention_text
 from assistant.agreement import agreement
 from assistant.answer import Answer, Citation, Route, Timings
+from assistant.confidence import Calibrator, default_calibrator
 from assistant.prompts import grounded_messages, parametric_messages, shorten
 from assistant.protocols import ChatMessage, Generator, Passage, Retriever
 from assistant.refusal import is_refusal
+from assistant.signals import closed_signals, grounded_signals
 from assistant.support import attribute_passages, bracket_citations, cited_numbers, support_share
 from assistant.thresholds import Thresholds
 
@@ -41,9 +43,15 @@ class ParametricResult:
     agreement: float
     refused: bool
     elapsed_ms: float
+    signals: dict[str, float]
+    confidence: float  # calibrated probability that `answer` is right
 
     def confident(self, thresholds: Thresholds) -> bool:
-        return not self.refused and self.agreement >= thresholds.agreement_threshold
+        return (
+            not self.refused
+            and self.confidence >= thresholds.min_confidence_parametric
+            and self.agreement >= thresholds.agreement_threshold
+        )
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ class GroundedResult:
     citations: tuple[Citation, ...]
     retrieval_ms: float
     grounded_ms: float
+    signals: dict[str, float]  # empty when no answer was generated from passages
+    confidence: float | None  # calibrated probability that the grounded answer is right
 
 
 def answer_question(
@@ -68,15 +78,23 @@ def answer_question(
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
     on_stage: StageListener | None = None,
+    calibrator: Calibrator | None = None,
 ) -> Answer:
     """The full flow: parametric answer if confident, else grounded answer, else abstention.
 
-    `on_stage` is told each stage as it starts (see `Stage`).
+    `on_stage` is told each stage as it starts (see `Stage`); `calibrator` turns each stage's signals
+    into its confidence (default: the packaged model).
     """
     started = perf_counter()
     listener = on_stage or _silent
+    model = calibrator or default_calibrator()
     closed = parametric_stage(
-        question, generator=generator, thresholds=thresholds, history=history, on_stage=listener
+        question,
+        generator=generator,
+        thresholds=thresholds,
+        history=history,
+        on_stage=listener,
+        calibrator=model,
     )
     if closed.confident(thresholds):
         return _answer(closed, None, model=generator.model_id, started=started)
@@ -87,6 +105,7 @@ def answer_question(
         thresholds=thresholds,
         history=history,
         on_stage=listener,
+        calibrator=model,
     )
     return _answer(closed, grounded, model=generator.model_id, started=started)
 
@@ -98,6 +117,7 @@ def parametric_stage(
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
     on_stage: StageListener = _silent,
+    calibrator: Calibrator | None = None,
 ) -> ParametricResult:
     """One generate call: the greedy answer plus n_samples samples, skipped when the answer is a refusal."""
     started = perf_counter()
@@ -114,8 +134,17 @@ def parametric_stage(
     samples = tuple(s.text for s in generation.samples)
     refused = is_refusal(main)
     score = 0.0 if refused else agreement(main, samples, question=question)
+    signals = closed_signals(
+        question, generation.greedy, agreement=score, samples=len(samples), refused=refused
+    )
     return ParametricResult(
-        answer=main, samples=samples, agreement=score, refused=refused, elapsed_ms=_ms_since(started)
+        answer=main,
+        samples=samples,
+        agreement=score,
+        refused=refused,
+        elapsed_ms=_ms_since(started),
+        signals=signals,
+        confidence=(calibrator or default_calibrator()).confidence("parametric", signals),
     )
 
 
@@ -127,22 +156,25 @@ def grounded_stage(
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
     on_stage: StageListener = _silent,
+    calibrator: Calibrator | None = None,
 ) -> GroundedResult:
     """Retrieve, answer from the numbered passages, keep the answer only if it is supported and repeatable.
 
     The grounded answer is sampled like the closed-book one: a model that reads its answer in the
     passages gives it again, while one that pieces an answer together from passages that do not hold
-    it (an unanswerable question) scatters. So the answer must pass both the support check and
-    `agreement_threshold` on its own samples.
+    it (an unanswerable question) scatters. Agreement, support, retrieval scores and token certainty
+    are combined into one calibrated confidence, which must reach `min_confidence_grounded`. Every
+    retrieved passage reaches the model: a low cosine is evidence, not a cut-off (unless an expert
+    sets `min_retrieval_score`).
     """
     if retriever is None:
         return _abstain(question, support=None, retrieval_ms=0.0, grounded_ms=0.0)
     started = perf_counter()
     on_stage("searching")
     hits = retriever.retrieve(retrieval_query(question, history), k=thresholds.retrieval_top_k)
-    passages = [p for p in hits if p.score >= thresholds.min_retrieval_score]
+    passages = list(hits)
     retrieval_ms = _ms_since(started)
-    if not passages:
+    if not passages or max(p.score for p in passages) < thresholds.min_retrieval_score:
         return _abstain(question, support=None, retrieval_ms=retrieval_ms, grounded_ms=0.0)
     started = perf_counter()
     on_stage("answering_from_passages")
@@ -155,17 +187,33 @@ def grounded_stage(
     )
     on_stage("verifying")
     text, cited = cite(generation.greedy.text, passages, question=question)
-    support = support_share(text, [passages[n - 1] for n in cited], question=question)
+    cited_passages = [passages[n - 1] for n in cited]
+    support = support_share(text, cited_passages, question=question)
     samples = tuple(bracket_citations(s.text) for s in generation.samples)
     agreed = 0.0 if is_refusal(text) else agreement(text, samples, question=question)
+    signals = grounded_signals(
+        question,
+        generation.greedy,
+        text=text,
+        passages=passages,
+        cited=cited_passages,
+        agreement=agreed,
+        samples=len(samples),
+    )
+    confidence = (calibrator or default_calibrator()).confidence("grounded", signals)
     grounded_ms = _ms_since(started)
-    if support < thresholds.support_threshold or agreed < thresholds.agreement_threshold:
+    passes = (
+        confidence >= thresholds.min_confidence_grounded
+        and support >= thresholds.support_threshold
+        and agreed >= thresholds.agreement_threshold
+    )
+    if not passes:
         return _abstain(
             question,
             support=support,
             retrieval_ms=retrieval_ms,
             grounded_ms=grounded_ms,
-            measured=(agreed, samples),
+            measured=_Measured(agreed, samples, signals, confidence),
         )
     citations = tuple(_citation(n, passages[n - 1]) for n in cited)
     return GroundedResult(
@@ -177,7 +225,19 @@ def grounded_stage(
         citations=citations,
         retrieval_ms=retrieval_ms,
         grounded_ms=grounded_ms,
+        signals=signals,
+        confidence=confidence,
     )
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """What was measured on a grounded answer that was then withheld."""
+
+    agreement: float
+    samples: tuple[str, ...]
+    signals: dict[str, float]
+    confidence: float
 
 
 def cite(answer: str, passages: Sequence[Passage], *, question: str) -> tuple[str, list[int]]:
@@ -206,19 +266,20 @@ def _abstain(
     support: float | None,
     retrieval_ms: float,
     grounded_ms: float,
-    measured: tuple[float, tuple[str, ...]] | None = None,
+    measured: _Measured | None = None,
 ) -> GroundedResult:
-    """`measured`: the grounded answer's agreement and samples, when one was generated and refused."""
-    agreed, samples = measured if measured is not None else (None, ())
+    """`measured`: what the grounded answer scored, when one was generated and withheld."""
     return GroundedResult(
         answer=abstention_text(question),
         route="abstain",
         support=support,
-        agreement=agreed,
-        samples=samples,
+        agreement=measured.agreement if measured else None,
+        samples=measured.samples if measured else (),
         citations=(),
         retrieval_ms=retrieval_ms,
         grounded_ms=grounded_ms,
+        signals=measured.signals if measured else {},
+        confidence=measured.confidence if measured else None,
     )
 
 
@@ -238,7 +299,11 @@ def _answer(
     return Answer(
         answer=grounded.answer if grounded else closed.answer,
         route=grounded.route if grounded else "parametric",
-        confidence=closed.agreement,
+        confidence=_shown_confidence(closed, grounded),
+        parametric_confidence=closed.confidence,
+        grounded_confidence=grounded.confidence if grounded else None,
+        signals={"parametric": closed.signals, "grounded": grounded.signals if grounded else {}},
+        agreement=closed.agreement,
         grounded_support=grounded.support if grounded else None,
         grounded_agreement=grounded.agreement if grounded else None,
         samples=closed.samples,
@@ -252,6 +317,15 @@ def _answer(
         model=model,
         parametric_answer=closed.answer,
     )
+
+
+def _shown_confidence(closed: ParametricResult, grounded: GroundedResult | None) -> float:
+    """The confidence of the answer given, or of the best answer withheld when the flow abstained."""
+    if grounded is None:
+        return closed.confidence
+    if grounded.route == "retrieval" and grounded.confidence is not None:
+        return grounded.confidence
+    return max(closed.confidence, grounded.confidence or 0.0)
 
 
 def _ms_since(started: float) -> float:

@@ -19,6 +19,9 @@ class ChatMessage:
 class Completion:
     text: str
     tokens: int  # generated tokens, for cost accounting
+    # Natural-log probability of each generated token, for the greedy answer of backends that report
+    # them (a confidence signal); empty when the backend does not.
+    logprobs: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

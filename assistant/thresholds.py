@@ -21,39 +21,51 @@ class Thresholds(BaseModel):
     sample_temperature: float = Field(
         0.7, gt=0.0, le=2.0, description="Softmax temperature of the samples (0 < t <= 2)."
     )
+    min_confidence_parametric: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="Calibrated probability a closed-book answer must reach to be given (0-1).",
+    )
+    min_confidence_grounded: float = Field(
+        0.45,
+        ge=0.0,
+        le=1.0,
+        description="Calibrated probability an answer from passages must reach to be given (0-1).",
+    )
     agreement_threshold: float = Field(
-        0.6, ge=0.0, le=1.0, description="Share of samples that must agree with the main answer (0-1)."
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Expert floor: share of samples that must agree with the main answer (0-1; 0 = off).",
     )
     retrieval_top_k: int = Field(
         4, ge=1, le=20, description="Passages given to the grounded stage (count, 1-20)."
     )
     min_retrieval_score: float = Field(
-        0.3,
+        -1.0,
         ge=-1.0,
         le=1.0,
-        description="Cosine similarity the best passage must reach, else abstain (-1 to 1).",
+        description="Expert floor: cosine the best passage must reach, else abstain (-1 to 1; -1 = off).",
     )
     support_threshold: float = Field(
-        0.5,
+        0.0,
         ge=0.0,
         le=1.0,
-        description="Share of the grounded answer's entities and numbers found in its cited passages (0-1).",
+        description="Expert floor: share of the grounded answer's claims found in its cited passages "
+        "(0-1; 0 = off).",
     )
     max_new_tokens: int = Field(
         64, ge=1, le=1024, description="Token budget of each generated answer (1-1024)."
     )
 
 
+# Each profile is a level of certainty: the calibrated probability of a right answer it asks for, per
+# stage (docs/thresholds.md has the measured curve they were read from).
 PROFILES: Mapping[str, Thresholds] = {
-    # Precision first: more samples, near-unanimous agreement, strong evidence.
-    "strict": Thresholds(
-        n_samples=7, agreement_threshold=0.85, min_retrieval_score=0.4, support_threshold=0.75
-    ),
+    "strict": Thresholds(n_samples=7, min_confidence_parametric=0.8, min_confidence_grounded=0.7),
     "balanced": Thresholds(),
-    # Answer rate first: a simple majority is enough, weaker evidence is accepted.
-    "chatty": Thresholds(
-        n_samples=3, agreement_threshold=0.34, min_retrieval_score=0.2, support_threshold=0.3
-    ),
+    "chatty": Thresholds(n_samples=3, min_confidence_parametric=0.4, min_confidence_grounded=0.25),
 }
 DEFAULT_PROFILE = "balanced"
 

@@ -9,7 +9,7 @@ from typing import Any
 from api.answering import QuestionRejected, answer, check_question
 from api.cli._parser import CliError
 from api.settings import Settings
-from api.wiring import load_embedder, load_generator, open_retriever, threshold_store
+from api.wiring import load_confidence, load_embedder, load_generator, open_retriever, threshold_store
 from assistant.render import render_answer_text
 from index import index_status
 
@@ -32,7 +32,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # A missing index is reported before any model loads.
     index_status(settings.index_dir)
     retriever = open_retriever(settings, load_embedder(settings))
-    result = answer(question, generator=load_generator(settings), retriever=retriever, thresholds=thresholds)
+    result = answer(
+        question,
+        generator=load_generator(settings),
+        retriever=retriever,
+        thresholds=thresholds,
+        confidence=load_confidence(settings),
+    )
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -8,15 +8,19 @@ from typing import Any
 
 from api.cli._parser import CliError
 from api.settings import Settings
-from api.wiring import load_embedder, load_generator, open_retriever, threshold_store
+from api.wiring import load_confidence, load_embedder, load_generator, open_retriever, threshold_store
 from api.wiring.eval_corpus import evaluation_retriever, probe_passages
+from assistant.confidence import Calibrator, save_calibrator
 from assistant.evaluation.calibration import calibrate
 from assistant.evaluation.datasets import DATASETS
+from assistant.evaluation.fitting import fit_calibrator
 from assistant.evaluation.modes import DEFAULT_MODES
 from assistant.evaluation.probing import run_probe as probe
+from assistant.evaluation.question_record import QuestionRecord, read_records
 from assistant.evaluation.report import curve_table, metrics_table
 from assistant.evaluation.run import EvalRequest
 from assistant.evaluation.run import run_eval as evaluate
+from assistant.evaluation.signal_report import report_table, stage_reports
 from assistant.evaluation.sweep import Target
 from index import index_status
 
@@ -44,11 +48,19 @@ def _register_eval(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _register_calibrate(commands: argparse._SubParsersAction[Any]) -> None:
-    parser = commands.add_parser("calibrate", help="Choose agreement/support thresholds from recordings.")
+    parser = commands.add_parser(
+        "calibrate", help="Fit the confidence model and/or choose the confidence levels from recordings."
+    )
     parser.add_argument(
         "records", type=Path, nargs="+", help="records.jsonl files written by `eval` or `probe`."
     )
-    target = parser.add_mutually_exclusive_group(required=True)
+    parser.add_argument(
+        "--fit",
+        action="store_true",
+        help="Fit the confidence model on the train split; report the test split.",
+    )
+    parser.add_argument("--model-out", type=Path, help="Write the fitted model here (default: the home).")
+    target = parser.add_mutually_exclusive_group()
     target.add_argument("--target-precision", type=_rate, help="Reach this precision, answer most.")
     target.add_argument("--target-answer-rate", type=_rate, help="Answer this share, most precisely.")
     parser.add_argument("--dry-run", action="store_true", help="Print the values; do not save them.")
@@ -97,15 +109,43 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.fit and args.target_precision is None and args.target_answer_rate is None:
+        raise CliError("give --fit, --target-precision P or --target-answer-rate R")
+    for path in args.records:
+        if not path.is_file():
+            raise CliError(f"not found: {path}")
+    records = [record for path in args.records for record in read_records(path)]
+    confidence = _fit(args, records, settings) if args.fit else load_confidence(settings)
+    if args.target_precision is None and args.target_answer_rate is None:
+        return 0
+    return _choose_levels(args, records, settings, confidence)
+
+
+def _fit(args: argparse.Namespace, records: list[QuestionRecord], settings: Settings) -> Calibrator:
+    names = ", ".join(sorted({r.dataset for r in records}))
+    fitted = fit_calibrator(records, fitted_on=f"{len(records)} records ({names}), train split")
+    print(report_table(stage_reports(records, fitted)))
+    target = args.model_out or settings.confidence_model_path
+    if args.dry_run:
+        print("dry run: the confidence model is not saved")
+    else:
+        save_calibrator(fitted, target)
+        print(f"confidence model saved to {target}")
+    return fitted
+
+
+def _choose_levels(
+    args: argparse.Namespace, records: list[QuestionRecord], settings: Settings, confidence: Calibrator
+) -> int:
     target: Target = "precision" if args.target_precision is not None else "answer_rate"
     value: float = args.target_precision if target == "precision" else args.target_answer_rate
     store = threshold_store(settings)
-    result = calibrate(args.records, target=target, value=value, base=store.current(), plot=args.plot)
+    result = calibrate(
+        records, target=target, value=value, base=store.current(), calibrator=confidence, plot=args.plot
+    )
     point = result.choice.point
     print(curve_table(result.curve, chosen=point))
-    values = (
-        f"agreement_threshold={point.agreement_threshold:g}, support_threshold={point.support_threshold:g}"
-    )
+    values = ", ".join(f"{name}={level:g}" for name, level in result.chosen_values.items())
     if not result.choice.met:
         raise CliError(f"no thresholds reach {target.replace('_', ' ')} {value:g}; closest: {values}")
     print(f"chosen: {values} (answer rate {point.answer_rate:.3f}, precision {point.precision or 0:.3f})")

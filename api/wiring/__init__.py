@@ -10,6 +10,7 @@ from typing import Any
 from api.components import BuildSummary, Components, Progress
 from api.runtime_config import ThresholdStore
 from api.settings import DEFAULT_MODEL, Settings
+from assistant.confidence import Calibrator, load_calibrator
 from assistant.protocols import Generator
 from index import Embedder, IndexOptions, Searcher, build_index, index_status, open_embedder, open_index
 from index.shapes import BuildProgress
@@ -58,6 +59,11 @@ def gguf_model_file(settings: Settings) -> Path:
 def threshold_store(settings: Settings) -> ThresholdStore:
     """The runtime thresholds (`runtime.json` under the home), starting from the configured profile."""
     return ThresholdStore(settings.runtime_config_path, default_profile=settings.profile)
+
+
+def load_confidence(settings: Settings) -> Calibrator:
+    """The fitted confidence model beside the runtime thresholds, else the packaged default."""
+    return load_calibrator(settings.confidence_model_path)
 
 
 def load_embedder(settings: Settings) -> Embedder:

@@ -12,6 +12,21 @@ from assistant.backends._answer_text import cut_at_line_break, ends_answer
 from assistant.backends._completion_rows import sample_token_cap
 
 
+class GreedyLogprobs(LogitsProcessor):
+    """Records, step by step, the log-probability of row 0's best next token: the greedy choice.
+
+    Placed before any processor that changes row 0's scores, so it reads the model's own distribution.
+    """
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.Tensor) -> torch.Tensor:
+        row = scores[0].float()
+        self.values.append(float(row.max() - torch.logsumexp(row, dim=-1)))
+        return scores
+
+
 class GreedyFirstRow(LogitsProcessor):
     """Leaves only the best token for row 0, so sampling turns greedy there while other rows sample."""
 

@@ -15,7 +15,7 @@ from transformers import GenerationConfig, LogitsProcessorList, StoppingCriteria
 from assistant.backends._answer_text import cut_at_line_break
 from assistant.backends._completion_rows import check_arguments
 from assistant.backends._hf_loading import LoadedModel, load_model
-from assistant.backends._hf_stopping import AnswerStops, GreedyFirstRow
+from assistant.backends._hf_stopping import AnswerStops, GreedyFirstRow, GreedyLogprobs
 from assistant.backends.model_files import embedded_model_file
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Completion, Generation
@@ -83,7 +83,7 @@ class TransformersGenerator:
             if self._seeds is not None:
                 torch.manual_seed(self._seeds.getrandbits(31))
             try:
-                rows, stops = self._decode_batch(
+                rows, stops, logprobs = self._decode_batch(
                     prompt,
                     n_samples=n_samples,
                     temperature=temperature,
@@ -94,6 +94,7 @@ class TransformersGenerator:
                 raise GenerationError(f"{self._model_id} failed to generate: {error}") from error
             completions = [self._completion(row, stops.lengths[i]) for i, row in enumerate(rows)]
         greedy = completions[0]
+        greedy = Completion(greedy.text, greedy.tokens, tuple(logprobs[: greedy.tokens]))
         if stops.sampling_skipped or _skip_after_limit(stops, stop_sampling_if, greedy.text):
             return Generation(greedy=greedy, samples=())
         return Generation(greedy=greedy, samples=tuple(completions[1:]))
@@ -117,7 +118,7 @@ class TransformersGenerator:
         temperature: float,
         max_new_tokens: int,
         stop_sampling_if: Callable[[str], bool] | None,
-    ) -> tuple[list[list[int]], AnswerStops]:
+    ) -> tuple[list[list[int]], AnswerStops, list[float]]:
         rows = 1 + n_samples
         cache = self._prefill(prompt, rows=rows)
         input_ids = prompt.repeat(rows, 1)
@@ -128,6 +129,8 @@ class TransformersGenerator:
             decode=self._decode_tokens,
             stop_sampling_if=stop_sampling_if,
         )
+        logprobs = GreedyLogprobs()
+        processors: list[Any] = [logprobs, GreedyFirstRow()] if n_samples else [logprobs]
         output = self._model.generate(
             input_ids,
             attention_mask=torch.ones_like(input_ids),
@@ -135,11 +138,11 @@ class TransformersGenerator:
             generation_config=self._generation_config(
                 sample=n_samples > 0, temperature=temperature, max_new_tokens=max_new_tokens
             ),
-            logits_processor=LogitsProcessorList([GreedyFirstRow()] if n_samples else []),
+            logits_processor=LogitsProcessorList(processors),
             stopping_criteria=StoppingCriteriaList([stops]),
         )
         generated = output[:, prompt.shape[1] :].tolist()
-        return generated, stops
+        return generated, stops, logprobs.values
 
     def _prefill(self, prompt: torch.Tensor, *, rows: int) -> Any:
         """Encode all but the last prompt token once, then copy that cache to every row of the batch."""

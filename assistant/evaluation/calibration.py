@@ -1,12 +1,14 @@
-"""`assistant calibrate`: pick agreement and support thresholds from recorded runs (the CLI saves them)."""
+"""`assistant calibrate`: pick both stages' confidence levels from recorded runs (the CLI saves them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.confidence import Calibrator
 from assistant.evaluation.plot import plot_risk_coverage
-from assistant.evaluation.question_record import read_records
+from assistant.evaluation.question_record import QuestionRecord
+from assistant.evaluation.replay import Mode
 from assistant.evaluation.sweep import Choice, CurvePoint, Target, choose, frontier, sweep
 from assistant.thresholds import Thresholds
 
@@ -21,25 +23,25 @@ class Calibration:
     def chosen_values(self) -> dict[str, float]:
         """The two thresholds calibration sets, ready for ThresholdStore.update."""
         return {
-            "agreement_threshold": self.choice.point.agreement_threshold,
-            "support_threshold": self.choice.point.support_threshold,
+            "min_confidence_parametric": min(self.choice.point.min_confidence_parametric, 1.0),
+            "min_confidence_grounded": min(self.choice.point.min_confidence_grounded, 1.0),
         }
 
 
 def calibrate(
-    records_files: list[Path],
+    records: list[QuestionRecord],
     *,
     target: Target,
     value: float,
     base: Thresholds,
+    calibrator: Calibrator,
     plot: Path | None = None,
 ) -> Calibration:
     """Sweep the recorded questions around `base` and choose the point meeting the target.
 
-    Only agreement_threshold and support_threshold change; the other thresholds stay as in `base`.
+    Only the two confidence levels change; the other thresholds stay as in `base`.
     """
-    records = [record for path in records_files for record in read_records(path)]
-    points = sweep(records, base=base)
+    points = sweep(records, mode=Mode("fallback", "fallback", base, calibrator))
     choice = choose(points, target=target, value=value, base=base)
     curve = _shown_curve(frontier(points), choice.point)
     if plot is not None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.errors import EvaluationError
 
-RECORDS_FORMAT = 1
+RECORDS_FORMAT = 2  # 2: the raw confidence signals of both stages
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,9 @@ class QuestionRecord:
     grounded_samples: tuple[str, ...] = ()
     grounded_agreement: float | None = None
     grounded_sample_tokens: tuple[int, ...] = ()
+    # The raw confidence signals of each stage (assistant.signals); empty in records of format 1.
+    closed_signals: dict[str, float] = field(default_factory=dict)
+    grounded_signals: dict[str, float] = field(default_factory=dict)
 
     @property
     def answerable(self) -> bool:
@@ -66,6 +69,8 @@ class QuestionRecord:
             "grounded_sample_tokens",
         ):
             values[name] = tuple(values.get(name, ()))
+        for name in ("closed_signals", "grounded_signals"):
+            values[name] = {str(k): float(v) for k, v in dict(values.get(name) or {}).items()}
         return cls(**values)
 
 

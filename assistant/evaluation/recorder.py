@@ -30,6 +30,7 @@ def recording_thresholds(used: Sequence[Thresholds]) -> Thresholds:
             "min_retrieval_score": -1.0,
             "support_threshold": 0.0,
             "agreement_threshold": 0.0,
+            "min_confidence_grounded": 0.0,
         }
     )
 
@@ -72,6 +73,8 @@ def record_question(
         grounded_ms=grounded.grounded_ms,
         passage_ids=scored.chunk_ids if scored else (),
         label=label,
+        closed_signals=dict(closed.signals),
+        grounded_signals=dict(grounded.signals),
     )
 
 

@@ -1,19 +1,20 @@
 """Replay a recorded question under a mode and thresholds: what would have been answered, at what cost.
 
 The decisions mirror `assistant.flow`: the parametric answer stands when it is no refusal and its
-samples agree enough; otherwise the grounded answer stands when the best passage scores high enough,
-the answer's support is high enough and its own samples agree enough; otherwise the assistant
-abstains. Two approximations, both noted in docs/evaluation.md: a profile with n samples uses the
-first n recorded ones (closed-book and grounded), and the grounded answer was generated from all
-top-k passages (a profile's score cut-off might have dropped some).
+calibrated confidence (from the recorded signals) reaches the mode's level; otherwise the grounded
+answer stands when its confidence reaches the grounded level (and the expert floors, when set, hold);
+otherwise the assistant abstains. Two approximations, both noted in docs/evaluation.md: a profile with
+n samples uses the first n recorded ones (closed-book and grounded), and the grounded answer was
+generated from all top-k passages.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.agreement import agreement
+from assistant.confidence import Calibrator, default_calibrator
 from assistant.evaluation.question_record import QuestionRecord
 from assistant.refusal import is_refusal
 from assistant.thresholds import Thresholds
@@ -26,6 +27,7 @@ class Mode:
     name: str  # as shown in reports: "closed", "rag", "fallback", "fallback-strict", ...
     kind: ModeKind
     thresholds: Thresholds
+    calibrator: Calibrator = field(default_factory=default_calibrator)
 
 
 @dataclass(frozen=True)
@@ -43,19 +45,47 @@ class Outcome:
 
 def replay(record: QuestionRecord, mode: Mode) -> Outcome:
     if mode.kind == "rag":
-        return _grounded(record, mode.thresholds, before=None)
+        return _grounded(record, mode, before=None)
     closed = _closed(record, mode.thresholds)
     if mode.kind == "closed":
         answer = "" if record.refused else record.parametric_answer
         return Outcome(answer, False, 1, closed.tokens, closed.latency_ms)
-    if confident(record, mode.thresholds):
+    if confident(record, mode):
         return closed
-    return _grounded(record, mode.thresholds, before=closed)
+    return _grounded(record, mode, before=closed)
 
 
-def confident(record: QuestionRecord, thresholds: Thresholds) -> bool:
+def confident(record: QuestionRecord, mode: Mode) -> bool:
     """The flow's test for keeping the closed-book answer."""
-    return not record.refused and sample_agreement(record, thresholds) >= thresholds.agreement_threshold
+    thresholds = mode.thresholds
+    return (
+        not record.refused
+        and closed_confidence(record, mode) >= thresholds.min_confidence_parametric
+        and sample_agreement(record, thresholds) >= thresholds.agreement_threshold
+    )
+
+
+def closed_confidence(record: QuestionRecord, mode: Mode) -> float:
+    """The calibrated confidence of the closed-book answer, with agreement over the mode's samples."""
+    signals = {
+        **record.closed_signals,
+        "refused": float(record.refused),
+        "agreement": sample_agreement(record, mode.thresholds),
+    }
+    return mode.calibrator.confidence("parametric", signals)
+
+
+def grounded_confidence(record: QuestionRecord, mode: Mode) -> float:
+    """The calibrated confidence of the grounded answer (0 when none can be given)."""
+    if not grounded_usable(record, mode.thresholds):
+        return 0.0
+    fallback = {"support_added": record.grounded_support or 0.0, "best_score": record.best_score or 0.0}
+    signals = {
+        **fallback,
+        **record.grounded_signals,
+        "agreement": grounded_sample_agreement(record, mode.thresholds),
+    }
+    return mode.calibrator.confidence("grounded", signals)
 
 
 def sample_agreement(record: QuestionRecord, thresholds: Thresholds) -> float:
@@ -68,14 +98,15 @@ def sample_agreement(record: QuestionRecord, thresholds: Thresholds) -> float:
     return agreement(record.parametric_answer, chosen, question=record.question)
 
 
-def grounded_passes(record: QuestionRecord, thresholds: Thresholds) -> bool:
-    """Whether the grounded answer would be given: passages good enough, answer supported and
-    repeated by its samples, no refusal."""
+def grounded_passes(record: QuestionRecord, mode: Mode) -> bool:
+    """Whether the grounded answer would be given: confident enough, and over the expert floors."""
+    thresholds = mode.thresholds
     return (
         grounded_usable(record, thresholds)
         and record.grounded_support is not None
         and record.grounded_support >= thresholds.support_threshold
         and grounded_sample_agreement(record, thresholds) >= thresholds.agreement_threshold
+        and grounded_confidence(record, mode) >= thresholds.min_confidence_grounded
     )
 
 
@@ -109,7 +140,8 @@ def _closed(record: QuestionRecord, thresholds: Thresholds) -> Outcome:
     return Outcome(answer, False, 1, tokens, record.sampling_ms)
 
 
-def _grounded(record: QuestionRecord, thresholds: Thresholds, *, before: Outcome | None) -> Outcome:
+def _grounded(record: QuestionRecord, mode: Mode, *, before: Outcome | None) -> Outcome:
+    thresholds = mode.thresholds
     calls = before.llm_calls if before else 0
     tokens = before.tokens if before else 0
     latency = (before.latency_ms if before else 0.0) + record.retrieval_ms
@@ -117,5 +149,5 @@ def _grounded(record: QuestionRecord, thresholds: Thresholds, *, before: Outcome
         n = min(thresholds.n_samples, len(record.grounded_sample_tokens))
         tokens += record.grounded_tokens + sum(record.grounded_sample_tokens[:n])
         calls, latency = calls + 1, latency + record.grounded_ms
-    answer = record.grounded_answer if grounded_passes(record, thresholds) else ""
+    answer = record.grounded_answer if grounded_passes(record, mode) else ""
     return Outcome(answer, True, calls, tokens, latency)

@@ -71,12 +71,12 @@ def metrics_table(metrics: Sequence[ModeMetrics]) -> str:
 
 def curve_table(points: Sequence[CurvePoint], *, chosen: CurvePoint | None = None) -> str:
     """The curve as text for the terminal: one row per point, the chosen one marked."""
-    lines = ["agreement  support  answer rate  precision", "---------  -------  -----------  ---------"]
+    lines = ["parametric  grounded  answer rate  precision", "----------  --------  -----------  ---------"]
     for p in points:
         mark = "  <= chosen" if p == chosen else ""
         precision = "-" if p.precision is None else f"{p.precision:.3f}"
         lines.append(
-            f"{p.agreement_threshold:9.3f}  {p.support_threshold:7.3f}  {p.answer_rate:11.3f}  "
+            f"{p.min_confidence_parametric:10.3f}  {p.min_confidence_grounded:8.3f}  {p.answer_rate:11.3f}  "
             f"{precision:>9}{mark}"
         )
     return "\n".join(lines)

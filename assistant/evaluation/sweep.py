@@ -15,6 +15,8 @@ from assistant.evaluation.normalise import contains_answer
 from assistant.evaluation.question_record import QuestionRecord
 from assistant.evaluation.replay import (
     Mode,
+    closed_confidence,
+    grounded_confidence,
     grounded_sample_agreement,
     grounded_usable,
     replay,
@@ -22,14 +24,14 @@ from assistant.evaluation.replay import (
 )
 from assistant.thresholds import Thresholds
 
-GRID_STEPS = 20  # thresholds every 0.05, plus every agreement value that occurs
+GRID_STEPS = 50  # levels every 0.02 (plus every value that occurs, on one-stage curves)
 Target = Literal["precision", "answer_rate"]
 
 
 @dataclass(frozen=True)
 class CurvePoint:
-    agreement_threshold: float
-    support_threshold: float
+    min_confidence_parametric: float
+    min_confidence_grounded: float
     answer_rate: float
     precision: float | None  # None when nothing is answered
 
@@ -42,22 +44,19 @@ class Choice:
 
 @dataclass(frozen=True)
 class _Facts:
-    """What the sweep needs of one record, computed once."""
+    """What the sweep needs of one record under a mode, computed once."""
 
-    refused: bool
-    agreement: float
+    closed_confidence: float | None  # None when the closed-book answer can never be given
     closed_correct: bool
-    support: float | None  # None when the grounded answer can never be given
-    grounded_agreement: float
+    grounded_confidence: float | None  # None when the grounded answer can never be given
     grounded_correct: bool
 
 
-def sweep(records: Sequence[QuestionRecord], *, base: Thresholds) -> list[CurvePoint]:
-    """Every (agreement_threshold, support_threshold) on the grid, other thresholds from `base`."""
-    facts = [_facts(record, base) for record in records]
-    agreements = _grid(_agreements(facts))
-    supports = _grid(())
-    return [_point(facts, a, s) for a in agreements for s in supports]
+def sweep(records: Sequence[QuestionRecord], *, mode: Mode) -> list[CurvePoint]:
+    """Every (parametric, grounded) confidence level on the grid; everything else from `mode`."""
+    facts = [_facts(record, mode) for record in records]
+    levels = _grid(())
+    return [_point(facts, c, g) for c in levels for g in levels]
 
 
 def choose(points: Sequence[CurvePoint], *, target: Target, value: float, base: Thresholds) -> Choice:
@@ -84,69 +83,60 @@ def frontier(points: Sequence[CurvePoint]) -> list[CurvePoint]:
     return sorted(kept, key=lambda p: p.answer_rate)
 
 
-def _facts(record: QuestionRecord, base: Thresholds) -> _Facts:
-    usable = grounded_usable(record, base)
+def _facts(record: QuestionRecord, mode: Mode) -> _Facts:
+    base = mode.thresholds
+    closed_ok = not record.refused and sample_agreement(record, base) >= base.agreement_threshold
+    grounded_ok = (
+        grounded_usable(record, base)
+        and (record.grounded_support or 0.0) >= base.support_threshold
+        and grounded_sample_agreement(record, base) >= base.agreement_threshold
+    )
     return _Facts(
-        refused=record.refused,
-        agreement=sample_agreement(record, base),
+        closed_confidence=closed_confidence(record, mode) if closed_ok else None,
         closed_correct=record.answerable and contains_answer(record.parametric_answer, record.answers),
-        support=record.grounded_support if usable else None,
-        grounded_agreement=grounded_sample_agreement(record, base),
+        grounded_confidence=grounded_confidence(record, mode) if grounded_ok else None,
         grounded_correct=record.answerable and contains_answer(record.grounded_answer, record.answers),
     )
 
 
-def _point(facts: Sequence[_Facts], agreement_threshold: float, support_threshold: float) -> CurvePoint:
+def _point(facts: Sequence[_Facts], closed_level: float, grounded_level: float) -> CurvePoint:
     answered = correct = 0
     for fact in facts:
-        if not fact.refused and fact.agreement >= agreement_threshold:
+        if fact.closed_confidence is not None and fact.closed_confidence >= closed_level:
             answered, correct = answered + 1, correct + fact.closed_correct
-        elif _grounded_given(fact, agreement_threshold, support_threshold):
+        elif fact.grounded_confidence is not None and fact.grounded_confidence >= grounded_level:
             answered, correct = answered + 1, correct + fact.grounded_correct
     return CurvePoint(
-        agreement_threshold=agreement_threshold,
-        support_threshold=support_threshold,
+        min_confidence_parametric=closed_level,
+        min_confidence_grounded=grounded_level,
         answer_rate=answered / len(facts) if facts else 0.0,
         precision=correct / answered if answered else None,
     )
 
 
-def _grounded_given(fact: _Facts, agreement_threshold: float, support_threshold: float) -> bool:
-    """The grounded answer's gate: the agreement threshold applies to its own samples too."""
-    return (
-        fact.support is not None
-        and fact.support >= support_threshold
-        and fact.grounded_agreement >= agreement_threshold
-    )
-
-
-def _agreements(facts: Sequence[_Facts]) -> list[float]:
-    return [f.agreement for f in facts] + [f.grounded_agreement for f in facts]
-
-
-def _grid(observed: Iterable[float]) -> list[float]:
-    steps = {round(i / GRID_STEPS, 4) for i in range(GRID_STEPS + 1)}
-    return sorted(steps | {round(v, 4) for v in observed if 0.0 <= v <= 1.0})
+def _grid(observed: Iterable[float | None]) -> list[float]:
+    """Levels every 1/GRID_STEPS, plus 1.01 (answer nothing); observed values sharpen the grid."""
+    steps = {round(i / GRID_STEPS, 4) for i in range(GRID_STEPS + 1)} | {1.01}
+    return sorted(steps | {round(v, 4) for v in observed if v is not None and 0.0 <= v <= 1.0})
 
 
 def _distance(point: CurvePoint, base: Thresholds) -> float:
-    return abs(point.agreement_threshold - base.agreement_threshold) + abs(
-        point.support_threshold - base.support_threshold
+    return abs(point.min_confidence_parametric - base.min_confidence_parametric) + abs(
+        point.min_confidence_grounded - base.min_confidence_grounded
     )
 
 
 def mode_curve(records: Sequence[QuestionRecord], mode: Mode) -> list[CurvePoint]:
-    """The trade-off a mode's own threshold gives: agreement for closed-book, support for rag, both
-    (the upper envelope of the grid) for fallback."""
-    facts = [_facts(record, mode.thresholds) for record in records]
+    """The trade-off a mode's own level gives: the parametric one for closed-book, the grounded one
+    for rag, both (the upper envelope of the grid) for fallback."""
+    facts = [_facts(record, mode) for record in records]
     if mode.kind == "closed":
-        closed_only = [replace(fact, support=None) for fact in facts]
-        return [_point(closed_only, a, 1.0) for a in _grid(f.agreement for f in facts)]
+        closed_only = [replace(fact, grounded_confidence=None) for fact in facts]
+        return [_point(closed_only, c, 1.01) for c in _grid(f.closed_confidence for f in facts)]
     if mode.kind == "rag":
-        grounded_only = [replace(fact, refused=True) for fact in facts]
-        agreed = mode.thresholds.agreement_threshold
-        return [_point(grounded_only, agreed, s) for s in _grid(f.support or 0.0 for f in facts)]
-    return frontier(sweep(records, base=mode.thresholds))
+        grounded_only = [replace(fact, closed_confidence=None) for fact in facts]
+        return [_point(grounded_only, 1.01, g) for g in _grid(f.grounded_confidence for f in facts)]
+    return frontier(sweep(records, mode=mode))
 
 
 def operating_point(records: Sequence[QuestionRecord], mode: Mode) -> CurvePoint:
@@ -155,8 +145,8 @@ def operating_point(records: Sequence[QuestionRecord], mode: Mode) -> CurvePoint
     answered = [(r, o) for r, o in outcomes if o.answered]
     correct = sum(r.answerable and contains_answer(o.answer, r.answers) for r, o in answered)
     return CurvePoint(
-        agreement_threshold=mode.thresholds.agreement_threshold,
-        support_threshold=mode.thresholds.support_threshold,
+        min_confidence_parametric=mode.thresholds.min_confidence_parametric,
+        min_confidence_grounded=mode.thresholds.min_confidence_grounded,
         answer_rate=len(answered) / len(outcomes) if outcomes else 0.0,
         precision=correct / len(answered) if answered else None,
     )

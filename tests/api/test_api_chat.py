@@ -40,7 +40,8 @@ def test_completion_is_openai_shaped_with_a_fallback_object(
     assert choice["message"] == {"role": "assistant", "content": "Acme Widgets was founded in 1987 [1]."}
     assert choice["finish_reason"] == "stop"
     fallback = body["fallback"]
-    assert fallback["route"] == "retrieval" and fallback["confidence"] == 0.0
+    assert fallback["route"] == "retrieval" and fallback["parametric_confidence"] == 0.0
+    assert fallback["confidence"] == fallback["grounded_confidence"] > 0.0
     assert [(c["id"], c["source"]) for c in fallback["citations"]] == [(1, "acme.md")]
 
 

@@ -35,7 +35,7 @@ def test_config_set_persists_and_show_prints_it(home: Path, capsys: pytest.Captu
     assert stored["agreement_threshold"] == 0.75
     assert shown_json(capsys) == {**PROFILES["balanced"].model_dump(), "agreement_threshold": 0.75}
     assert main(["config", "show"]) == 0
-    assert "Share of samples that must agree" in capsys.readouterr().out
+    assert "Calibrated probability a closed-book answer must reach" in capsys.readouterr().out
 
 
 def test_config_set_profile_resets_every_value(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

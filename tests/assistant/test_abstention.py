@@ -17,6 +17,13 @@ from assistant.abstention import abstention_text, question_subject
         ("《红楼梦》的作者是谁？", "红楼梦"),
         ("李白是哪个朝代的诗人？", "李白"),
         ("青松科技公司是什么时候成立的？", "青松科技公司"),
+        ("刘若英在北京新书见面会上带来的第6本文字作品叫什么？", "刘若英的第6本文字作品"),
+        ("刘文辉的儿子是谁？", "刘文辉的儿子"),
+        ("请问秋瑾的丈夫是谁？", "秋瑾的丈夫"),
+        ("What was the prize money of the 2016 Tianjin Open?", "the prize money of the 2016 Tianjin Open"),
+        ("Who is the eldest daughter of Bartholomew Quenby?", "the eldest daughter of Bartholomew Quenby"),
+        ("What is the Chinese name of the Lumora tea?", "the Chinese name of the Lumora tea"),
+        ("In what year was Lumora Robotics founded?", "Lumora Robotics"),
     ],
 )
 def test_subject_of_the_question(question: str, subject: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from api.cli import main
 from api.runtime_config import ThresholdStore
+from assistant.confidence import load_calibrator
 
 FIXTURE = Path(__file__).parent / "fixtures" / "calibration_records.jsonl"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -36,16 +37,31 @@ def test_eval_replays_records_into_report_files(home: Path, tmp_path: Path) -> N
     assert (out / "risk_coverage.png").read_bytes().startswith(PNG_MAGIC)
 
 
-def test_calibrate_saves_the_chosen_thresholds(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_calibrate_saves_the_chosen_levels(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calibrate", str(FIXTURE), "--target-precision", "0.9"]) == 0
     shown = capsys.readouterr().out
-    assert "<= chosen" in shown and "agreement_threshold=0.85, support_threshold=0.5" in shown
     current = ThresholdStore(home / "runtime.json", default_profile="balanced").current()
-    assert (current.agreement_threshold, current.support_threshold) == (0.85, 0.5)
+    assert "<= chosen" in shown
+    assert f"min_confidence_parametric={current.min_confidence_parametric:g}" in shown
+    assert f"min_confidence_grounded={current.min_confidence_grounded:g}" in shown
+    precision = float(shown.split("precision ")[-1].split(")")[0])
+    assert precision >= 0.9
     assert current.n_samples == 5  # everything else stays as configured
     assert main(["calibrate", str(FIXTURE), "--target-precision", "0.9"]) == 0  # a rerun agrees
     again = ThresholdStore(home / "runtime.json", default_profile="balanced").current()
     assert again == current
+
+
+def test_calibrate_fit_writes_the_confidence_model_and_reports_both_splits(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["calibrate", str(FIXTURE), "--fit"]) == 0
+    shown = capsys.readouterr().out
+    assert "| parametric | train |" in shown and "| grounded | test |" in shown
+    fitted = load_calibrator(home / "confidence.json")
+    assert fitted.parametric.features == ("agreement",)
+    assert fitted.parametric.weights[0] > 0  # more agreement, more often right
+    assert "14 records" in fitted.fitted_on
 
 
 def test_calibrate_dry_run_and_unreachable_target_save_nothing(
@@ -54,7 +70,7 @@ def test_calibrate_dry_run_and_unreachable_target_save_nothing(
     plot = tmp_path / "curve.png"
     args = ["calibrate", str(FIXTURE), "--target-answer-rate", "0.8", "--dry-run", "--plot", str(plot)]
     assert main(args) == 0
-    assert "support_threshold=0.3" in capsys.readouterr().out
+    assert "min_confidence_grounded=" in capsys.readouterr().out
     assert plot.read_bytes().startswith(PNG_MAGIC)
     hopeless = tmp_path / "hopeless.jsonl"
     hopeless.write_text(
@@ -65,6 +81,7 @@ def test_calibrate_dry_run_and_unreachable_target_save_nothing(
     )
     assert main(["calibrate", str(hopeless), "--target-precision", "0.5"]) == 2
     assert "no thresholds reach precision 0.5" in capsys.readouterr().err
+    assert main(["calibrate", str(hopeless)]) == 2
     assert not (home / "runtime.json").exists()
 
 

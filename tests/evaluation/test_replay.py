@@ -11,13 +11,14 @@ from assistant.evaluation.replay import Mode, replay
 from assistant.fakes import StaticPassage, StaticRetriever
 from assistant.flow import answer_question
 from assistant.thresholds import PROFILES, Thresholds
+from tests.support.confidence import TEST_CONFIDENCE
 from tests.support.eval_builders import make_record
 
 BALANCED = PROFILES["balanced"]
 
 
 def test_confident_record_answers_closed_book_in_fallback() -> None:
-    outcome = replay(make_record(), Mode("fallback", "fallback", BALANCED))
+    outcome = replay(make_record(), Mode("fallback", "fallback", BALANCED, TEST_CONFIDENCE))
     assert outcome.answer == "Acme was founded by Ada Lind."
     assert (outcome.retrieved, outcome.llm_calls) == (False, 1)
     assert outcome.tokens == 10 + 5 + 5 + 5  # greedy + the 3 recorded samples (balanced wants 5)
@@ -25,35 +26,41 @@ def test_confident_record_answers_closed_book_in_fallback() -> None:
 
 def test_disagreeing_samples_fall_back_to_the_grounded_answer() -> None:
     record = make_record(agreement=0.2)
-    outcome = replay(record, Mode("fallback", "fallback", BALANCED))
+    outcome = replay(record, Mode("fallback", "fallback", BALANCED, TEST_CONFIDENCE))
     assert outcome.answer == "Ada Lind founded Acme [1]."
     assert (outcome.retrieved, outcome.llm_calls, outcome.tokens) == (True, 2, 25 + 8)
     assert outcome.latency_ms == pytest.approx(100.0 + 10.0 + 50.0)
 
 
-def test_weak_passages_or_support_abstain() -> None:
+def test_an_expert_retrieval_floor_or_weak_support_abstain() -> None:
     weak = make_record(agreement=0.0, best_score=0.1)
     unsupported = make_record(agreement=0.0, grounded_support=0.2)
-    mode = Mode("fallback", "fallback", BALANCED)
-    assert replay(weak, mode).answer == ""
-    assert replay(weak, mode).llm_calls == 1  # no grounded call when no passage passes the score
+    mode = Mode("fallback", "fallback", BALANCED, TEST_CONFIDENCE)
+    floor = Mode("fallback", "fallback", Thresholds(min_retrieval_score=0.3), TEST_CONFIDENCE)
+    assert replay(weak, mode).answer == "Ada Lind founded Acme [1]."  # a low cosine is no cut-off
+    assert replay(weak, floor).answer == ""
+    assert replay(weak, floor).llm_calls == 1  # no grounded call when the expert floor is not met
     assert replay(unsupported, mode).answer == ""
     assert replay(unsupported, mode).llm_calls == 2
 
 
 def test_closed_mode_answers_unless_refused_and_rag_always_retrieves() -> None:
     shaky = make_record(agreement=0.0)
-    assert replay(shaky, Mode("closed", "closed", BALANCED)).answer == shaky.parametric_answer
-    assert replay(make_record(refused=True), Mode("closed", "closed", BALANCED)).answer == ""
-    rag = replay(make_record(), Mode("rag", "rag", BALANCED))
+    assert (
+        replay(shaky, Mode("closed", "closed", BALANCED, TEST_CONFIDENCE)).answer == shaky.parametric_answer
+    )
+    assert replay(make_record(refused=True), Mode("closed", "closed", BALANCED, TEST_CONFIDENCE)).answer == ""
+    rag = replay(make_record(), Mode("rag", "rag", BALANCED, TEST_CONFIDENCE))
     assert (rag.answer, rag.retrieved, rag.llm_calls) == ("Ada Lind founded Acme [1].", True, 1)
 
 
 def test_fewer_samples_recompute_agreement_on_the_first_ones() -> None:
     record = make_record(samples=("Ada Lind.", "Bob Stone.", "Carl Berg.", "Dan Holm."), agreement=0.25)
     one_sample = Thresholds(n_samples=1, agreement_threshold=0.9)
-    assert replay(record, Mode("f", "fallback", one_sample)).retrieved is False  # "Ada Lind." agrees
-    assert replay(record, Mode("f", "fallback", Thresholds(n_samples=4))).retrieved is True
+    assert (
+        replay(record, Mode("f", "fallback", one_sample, TEST_CONFIDENCE)).retrieved is False
+    )  # "Ada Lind." agrees
+    assert replay(record, Mode("f", "fallback", Thresholds(n_samples=4), TEST_CONFIDENCE)).retrieved is True
 
 
 def test_grounded_answer_needs_its_own_samples_to_agree() -> None:
@@ -66,12 +73,15 @@ def test_grounded_answer_needs_its_own_samples_to_agree() -> None:
         grounded_agreement=0.25,
         grounded_sample_tokens=(3, 3, 3, 3),
     )
-    scattered = replay(record, Mode("fallback", "fallback", BALANCED))
+    scattered = replay(record, Mode("fallback", "fallback", BALANCED, TEST_CONFIDENCE))
     assert (scattered.answer, scattered.retrieved) == ("", True)
     assert scattered.tokens == 10 + 8 + 12  # closed greedy (refused: no samples), grounded greedy + samples
     one_sample = Thresholds(n_samples=1)  # the first grounded sample repeats Ada Lind
-    assert replay(record, Mode("f", "fallback", one_sample)).answer == "Ada Lind founded Acme [1]."
-    assert replay(record, Mode("rag", "rag", BALANCED)).answer == ""
+    assert (
+        replay(record, Mode("f", "fallback", one_sample, TEST_CONFIDENCE)).answer
+        == "Ada Lind founded Acme [1]."
+    )
+    assert replay(record, Mode("rag", "rag", BALANCED, TEST_CONFIDENCE)).answer == ""
 
 
 PASSAGE = StaticPassage(text="Acme was founded in 1987 by Ada Lind in Tallinn.", score=0.7)

@@ -1,0 +1,103 @@
+"""The raw confidence signals of each stage, measured on the answer, its samples and its passages.
+
+Signals are plain name -> float maps, so records keep them as JSON and calibration can replay them.
+A signal a backend cannot measure (token log-probabilities) is simply absent; the combiner then uses
+the value it was fitted around.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from assistant.claims import Claims, extract_claims, text_features
+from assistant.language import detect_language
+from assistant.protocols import Completion, Passage
+from assistant.refusal import is_refusal
+
+Signals = Mapping[str, float]
+
+# "Yes" and "no" carry no content word, yet they answer a yes/no question.
+_POLAR = re.compile(r"^\W*(?:yes|no|是|不是|对|不对|有|没有|会|不会)\b", re.IGNORECASE)
+
+
+def closed_signals(
+    question: str, answer: Completion, *, agreement: float, samples: int, refused: bool
+) -> dict[str, float]:
+    """What the closed-book answer tells about itself: agreement of its samples, token certainty."""
+    signals = {
+        "refused": float(refused),
+        "agreement": agreement,
+        "samples": float(samples),
+        "adds_claim": float(adds_claim(answer.text, question=question)),
+        "zh": float(detect_language(question) == "zh"),
+        "question_chars": float(min(len(question), 400)),
+    }
+    return signals | logprob_signals(answer)
+
+
+def grounded_signals(
+    question: str,
+    answer: Completion,
+    *,
+    text: str,
+    passages: Sequence[Passage],
+    cited: Sequence[Passage],
+    agreement: float,
+    samples: int,
+) -> dict[str, float]:
+    """What the grounded answer tells: support in the cited passages, agreement, retrieval evidence.
+
+    `text`: the answer with its citation markers; `cited`: the passages it cites (or holds claims of).
+    """
+    refused = is_refusal(text)
+    evidence = " ".join(p.text for p in cited)
+    signals = {
+        "refused": float(refused),
+        "agreement": agreement,
+        "samples": float(samples),
+        "adds_claim": float(adds_claim(text, question=question)),
+        "support_added": found_share(extract_claims(text, question=question), evidence),
+        "support_asked": found_share(text_features(question), evidence),
+        "cited": float(bool(cited)),
+        "best_score": max((p.score for p in passages), default=0.0),
+        "cited_score": max((p.score for p in cited), default=0.0),
+        "question_in_top": found_share(text_features(question), passages[0].text) if passages else 0.0,
+        "cross_language": float(_crosses_language(question, cited)),
+        "zh": float(detect_language(question) == "zh"),
+    }
+    return signals | logprob_signals(answer)
+
+
+def logprob_signals(answer: Completion) -> dict[str, float]:
+    """Mean and minimum token log-probability of the greedy answer, when the backend reported them."""
+    values = answer.logprobs
+    if not values:
+        return {}
+    return {"logprob_mean": sum(values) / len(values), "logprob_min": max(min(values), -30.0)}
+
+
+def adds_claim(answer: str, *, question: str) -> bool:
+    """Whether the answer asserts anything the question does not already say (a yes or no counts).
+
+    An answer that only restates the question ("The X class sends JSON as events.") is no answer.
+    """
+    if is_refusal(answer):
+        return False
+    return not extract_claims(answer, question=question).empty or _POLAR.match(answer) is not None
+
+
+def found_share(claims: Claims, evidence: str) -> float:
+    """Share of `claims` found in the evidence text; 1.0 for no claims at all."""
+    total = len(claims.numbers) + len(claims.terms)
+    if total == 0:
+        return 1.0
+    found = text_features(evidence)
+    hits = len(claims.numbers & found.numbers) + len(claims.terms & found.terms)
+    return hits / total
+
+
+def _crosses_language(question: str, cited: Sequence[Passage]) -> bool:
+    """An English question over a Chinese passage, or the reverse: lexical support cannot see it."""
+    asked = detect_language(question)
+    return any(detect_language(p.text[:400]) != asked for p in cited)
