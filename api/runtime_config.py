@@ -21,10 +21,13 @@ class ThresholdStore:
     set` beside a running server) is picked up when the file's mtime moves.
     """
 
-    def __init__(self, path: Path, *, default_profile: str) -> None:
+    def __init__(
+        self, path: Path, *, default_profile: str, defaults: Mapping[str, Any] | None = None
+    ) -> None:
+        """`defaults`: single fields that the deployment's settings set on top of the profile."""
         self._path = path
         self._lock = threading.Lock()
-        self._default = resolve_thresholds(profile=default_profile)
+        self._default = resolve_thresholds(profile=default_profile, overrides=defaults)
         self._stamp = _stamp(path)
         self._current = self._read()
 

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
 
     # Assistant
     profile: str = Field("balanced", description="The default threshold profile.")
+    s2a: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Set the user's opinions aside before answering (auto: by rule; on: also the model).",
+    )
 
     # Server
     host: str = "127.0.0.1"

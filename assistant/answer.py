@@ -44,9 +44,13 @@ class Answer:
     grounded_confidence: float | None = None  # calibrated, of the grounded answer, when one was generated
     # The raw signals each stage's confidence was computed from ("parametric", "grounded").
     signals: dict[str, dict[str, float]] = field(default_factory=dict)
+    # The question as answered, after the user's opinions were set aside (S2A), and what was set aside.
+    question_understood: str = ""
+    set_aside: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["samples"] = list(self.samples)
+        data["set_aside"] = list(self.set_aside)
         data["citations"] = [asdict(c) for c in self.citations]
         return data

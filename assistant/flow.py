@@ -14,6 +14,7 @@ from assistant.confidence import Calibrator, default_calibrator
 from assistant.prompts import grounded_messages, parametric_messages, shorten
 from assistant.protocols import ChatMessage, Generator, Passage, Retriever
 from assistant.refusal import is_refusal
+from assistant.s2a import Understood, understand
 from assistant.signals import closed_signals, grounded_signals
 from assistant.support import attribute_passages, bracket_citations, cited_numbers, support_share
 from assistant.thresholds import Thresholds
@@ -88,6 +89,8 @@ def answer_question(
     started = perf_counter()
     listener = on_stage or _silent
     model = calibrator or default_calibrator()
+    understood = understand(question, mode=thresholds.s2a, generator=generator)
+    question = understood.question
     closed = parametric_stage(
         question,
         generator=generator,
@@ -97,7 +100,7 @@ def answer_question(
         calibrator=model,
     )
     if closed.confident(thresholds):
-        return _answer(closed, None, model=generator.model_id, started=started)
+        return _answer(closed, None, model=generator.model_id, started=started, understood=understood)
     grounded = grounded_stage(
         question,
         generator=generator,
@@ -107,7 +110,7 @@ def answer_question(
         on_stage=listener,
         calibrator=model,
     )
-    return _answer(closed, grounded, model=generator.model_id, started=started)
+    return _answer(closed, grounded, model=generator.model_id, started=started, understood=understood)
 
 
 def parametric_stage(
@@ -295,6 +298,7 @@ def _answer(
     *,
     model: str,
     started: float,
+    understood: Understood,
 ) -> Answer:
     return Answer(
         answer=grounded.answer if grounded else closed.answer,
@@ -303,6 +307,8 @@ def _answer(
         parametric_confidence=closed.confidence,
         grounded_confidence=grounded.confidence if grounded else None,
         signals={"parametric": closed.signals, "grounded": grounded.signals if grounded else {}},
+        question_understood=understood.question,
+        set_aside=understood.set_aside,
         agreement=closed.agreement,
         grounded_support=grounded.support if grounded else None,
         grounded_agreement=grounded.agreement if grounded else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -54,6 +54,11 @@ class Thresholds(BaseModel):
         le=1.0,
         description="Expert floor: share of the grounded answer's claims found in its cited passages "
         "(0-1; 0 = off).",
+    )
+    s2a: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Set the user's opinions aside before answering: auto (by rule), on (rule, then the "
+        "model rewrites), off.",
     )
     max_new_tokens: int = Field(
         64, ge=1, le=1024, description="Token budget of each generated answer (1-1024)."

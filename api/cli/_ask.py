@@ -18,6 +18,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     parser = commands.add_parser("ask", help="answer one question")
     parser.add_argument("question", help="the question")
     parser.add_argument("--profile", help="threshold profile: strict, balanced or chatty")
+    parser.add_argument(
+        "--s2a", choices=("auto", "on", "off"), help="set the user's opinions aside: auto, on or off"
+    )
     parser.add_argument("--json", action="store_true", help="print the full answer record as JSON")
     parser.set_defaults(run=run)
 
@@ -28,7 +31,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except QuestionRejected as error:
         raise CliError(str(error)) from error
     store = threshold_store(settings)
-    thresholds = store.for_request(profile=args.profile, overrides=None)
+    overrides = {"s2a": args.s2a} if args.s2a else None
+    thresholds = store.for_request(profile=args.profile, overrides=overrides)
     # A missing index is reported before any model loads.
     index_status(settings.index_dir)
     retriever = open_retriever(settings, load_embedder(settings))

@@ -58,7 +58,9 @@ def gguf_model_file(settings: Settings) -> Path:
 
 def threshold_store(settings: Settings) -> ThresholdStore:
     """The runtime thresholds (`runtime.json` under the home), starting from the configured profile."""
-    return ThresholdStore(settings.runtime_config_path, default_profile=settings.profile)
+    return ThresholdStore(
+        settings.runtime_config_path, default_profile=settings.profile, defaults={"s2a": settings.s2a}
+    )
 
 
 def load_confidence(settings: Settings) -> Calibrator:

@@ -45,6 +45,7 @@ class QuestionRecord:
     grounded_agreement: float | None = None
     grounded_sample_tokens: tuple[int, ...] = ()
     # The raw confidence signals of each stage (assistant.signals); empty in records of format 1.
+    understood: str = ""  # the question as answered, after S2A ("" in older records: `question`)
     closed_signals: dict[str, float] = field(default_factory=dict)
     grounded_signals: dict[str, float] = field(default_factory=dict)
 

@@ -9,6 +9,7 @@ from assistant.evaluation.question_record import QuestionRecord
 from assistant.evaluation.questions import EvalQuestion
 from assistant.flow import grounded_stage, parametric_stage
 from assistant.protocols import Generator, Passage, Retriever
+from assistant.s2a import understand
 from assistant.thresholds import Thresholds
 
 Progress = Callable[[int, int], None]
@@ -45,11 +46,12 @@ def record_question(
 ) -> QuestionRecord:
     """Both stages for one question with `thresholds` from `recording_thresholds`."""
     counting = CountingGenerator(generator)
-    closed = parametric_stage(question.question, generator=counting, thresholds=thresholds)
+    asked = understand(question.question, mode=thresholds.s2a, generator=counting).question
+    closed = parametric_stage(asked, generator=counting, thresholds=thresholds)
     greedy_tokens, sample_tokens = counting.last_greedy_tokens, counting.last_sample_tokens
     counting.reset()
     scored = _ScoreSpy(retriever) if retriever is not None else None
-    grounded = grounded_stage(question.question, generator=counting, retriever=scored, thresholds=thresholds)
+    grounded = grounded_stage(asked, generator=counting, retriever=scored, thresholds=thresholds)
     return QuestionRecord(
         id=question.id,
         dataset=question.dataset,
@@ -73,6 +75,7 @@ def record_question(
         grounded_ms=grounded.grounded_ms,
         passage_ids=scored.chunk_ids if scored else (),
         label=label,
+        understood=asked,
         closed_signals=dict(closed.signals),
         grounded_signals=dict(grounded.signals),
     )

@@ -95,7 +95,7 @@ def sample_agreement(record: QuestionRecord, thresholds: Thresholds) -> float:
     if thresholds.n_samples >= len(record.samples):
         return record.agreement
     chosen = record.samples[: thresholds.n_samples]
-    return agreement(record.parametric_answer, chosen, question=record.question)
+    return agreement(record.parametric_answer, chosen, question=record.understood or record.question)
 
 
 def grounded_passes(record: QuestionRecord, mode: Mode) -> bool:
@@ -126,7 +126,7 @@ def grounded_sample_agreement(record: QuestionRecord, thresholds: Thresholds) ->
     if thresholds.n_samples >= len(record.grounded_samples):
         return record.grounded_agreement
     chosen = record.grounded_samples[: thresholds.n_samples]
-    return agreement(record.grounded_answer, chosen, question=record.question)
+    return agreement(record.grounded_answer, chosen, question=record.understood or record.question)
 
 
 def retrieval_passes(record: QuestionRecord, thresholds: Thresholds) -> bool:

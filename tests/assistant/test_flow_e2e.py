@@ -30,6 +30,7 @@ DOCUMENTS = {
         "# The Orvane river\n\nThe Orvane river flows through three valleys and is known for its trout. "
         "The fishing season opens in April and closes in October.\n"
     ),
+    "baltic-fair.md": "# Baltic Robotics Fair\n\nThe Baltic Robotics Fair was first held in Riga in 1992.\n",
     "qingsong.md": (
         "# 青松科技\n\n青松科技公司是一家位于杭州的软件公司，成立于2003年，创始人是林晓峰。"
         "公司主要开发办公软件。\n"
@@ -58,7 +59,7 @@ def test_well_known_fact_stays_parametric(default_generator: Generator, retrieve
     answer = ask("What is the capital of France?", default_generator, retriever)
     assert answer.route == "parametric"
     assert "Paris" in answer.answer
-    assert answer.confidence >= BALANCED.agreement_threshold
+    assert answer.confidence >= BALANCED.min_confidence_parametric
     assert len(answer.samples) == BALANCED.n_samples
     assert answer.citations == () and answer.timings_ms.retrieval == 0.0
 
@@ -70,7 +71,7 @@ def test_fact_only_in_the_documents_is_retrieved_and_cited(
     assert answer.route == "retrieval", answer
     assert "1987" in answer.answer
     assert [c.source for c in answer.citations] == ["vellmar.md"]
-    assert answer.grounded_support is not None and answer.grounded_support >= BALANCED.support_threshold
+    assert answer.confidence >= BALANCED.min_confidence_grounded
     assert answer.timings_ms.grounded > 0.0
 
 
@@ -91,3 +92,26 @@ def test_chinese_question_is_answered_in_chinese_with_its_citation(
     assert answer.route == "retrieval", answer
     assert "2003" in answer.answer and has_han(answer.answer)
     assert [c.source for c in answer.citations] == ["qingsong.md"]
+    assert answer.confidence >= BALANCED.min_confidence_grounded
+
+
+def test_a_planted_wrong_answer_to_a_known_fact_is_set_aside(
+    default_generator: Generator, retriever: Retriever
+) -> None:
+    message = "I think the answer is Lyon, but I'm really not sure. What is the capital of France?"
+    answer = ask(message, default_generator, retriever)
+    assert answer.route == "parametric", answer
+    assert "Paris" in answer.answer and "Lyon" not in answer.answer
+    assert answer.question_understood == "What is the capital of France?"
+
+
+def test_a_planted_wrong_answer_found_in_the_documents_does_not_win(
+    default_generator: Generator, retriever: Retriever
+) -> None:
+    message = (
+        "I think the answer is 1992, but I'm really not sure. In what year was Vellmar Robotics founded?"
+    )
+    answer = ask(message, default_generator, retriever)
+    assert answer.route == "retrieval", answer
+    assert "1987" in answer.answer and "1992" not in answer.answer
+    assert "vellmar.md" in [c.source for c in answer.citations]

@@ -1,0 +1,138 @@
+"""System 2 Attention: the user's message as (context worth keeping, the question), without opinions.
+
+Small models agree with the user: told "I think the answer is X", all their samples repeat X, and the
+agreement gate reads a planted answer as confidence. So before anything is generated the message is
+split into sentences, and those that voice an opinion or a suggested answer ("I think", "my teacher
+said", "我觉得", "听说"), flatter, or have nothing to do with the question are set aside (Weston and
+Sukhbaatar 2023 regenerate the input with the model; `rewrite_with_model` does that too, for `on`).
+A result that loses the question falls back to the original message, never to an empty prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.claims import text_features
+from assistant.protocols import ChatMessage, Generator
+
+S2AMode = Literal["auto", "on", "off"]
+Method = Literal["none", "rules", "model"]
+
+_SENTENCE = re.compile(r"[^.!?。！？；;\n]+[.!?。！？；;]*|\n")
+_CLAUSE_BREAK = re.compile(r"[,，]\s*(?:but|yet|so|and|但是?|可是|不过|所以)\s*", re.IGNORECASE)
+_OPINION = re.compile(
+    r"\b(?:i (?:think|believe|guess|suppose|suspect|feel|reckon|remember|recall|heard|read|doubt)"
+    r"|i(?:'m| am) (?:(?:pretty|quite|fairly|really|almost|not|100%) )*(?:sure|certain|convinced|positive)"
+    r"|i (?:don't|do not) (?:think|believe)|i have a feeling|in my (?:opinion|view)|personally"
+    r"|my (?:teacher|friend|professor|dad|father|mom|mother|boss|colleague|book|textbook)\b.*\b"
+    r"(?:said|says|told|thinks|claims|believes)"
+    r"|someone (?:told|said)|people say|they say|everyone knows|it's probably|it is probably"
+    r"|the answer (?:is|might be|could be|should be|must be)|maybe it(?:'s| is)|perhaps it(?:'s| is)"
+    r"|i'm not sure|i am not sure)|"
+    r"我觉得|我认为|我记得|我猜|我想是|我相信|我听说|听说|据说|我不太确定|不太确定|我不确定|我也不确定|"
+    r"老师说|朋友说|我不认为|我怀疑|好像是|应该是|答案是|答案应该|可能是",
+    re.IGNORECASE,
+)
+_FLATTERY = re.compile(
+    r"\byou(?:'re| are) (?:the |so |really |such an? )*"
+    r"(?:smartest|best|brilliant|amazing|great|clever|genius)"
+    r"|\byou always know|\bi trust you|你(?:是|最|真)(?:最|是)?(?:聪明|厉害|棒|博学)|你一定知道|相信你",
+    re.IGNORECASE,
+)
+_QUESTION_WORD = re.compile(
+    r"^\s*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+    r"name|tell me|in what|in which|on what)\b|[谁什么哪几多少吗呢何怎]",
+    re.IGNORECASE,
+)
+_POINTER = re.compile(r"\b(?:it|he|she|they|this|that|these|those|his|her|its|their)\b|[他她它这那其]")
+MIN_KEPT_TERM_SHARE = 0.5  # a model rewrite must keep this share of the question's own terms
+
+REWRITE_SYSTEM = (
+    "Rewrite the user's message as the question alone. Leave out the user's opinion, any answer the "
+    "user suggests, praise, and anything the question does not need. Reply with the question only, "
+    "in the language of the message."
+)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """The message as it will be answered, and what was set aside."""
+
+    question: str  # what the flow answers: kept context, then the question itself
+    set_aside: tuple[str, ...]
+    method: Method
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.set_aside) or self.method == "model"
+
+
+def understand(message: str, *, mode: S2AMode, generator: Generator | None = None) -> Understood:
+    """The question to answer: `off` keeps the message; `auto` sets opinion sentences aside by rule;
+    `on` also lets the model rewrite a message that is more than a bare question."""
+    if mode == "off":
+        return Understood(message, (), "none")
+    by_rules = split_by_rules(message)
+    if mode == "on" and generator is not None and len(_sentences(message)) > 1:
+        return rewrite_with_model(message, generator=generator, fallback=by_rules)
+    return by_rules
+
+
+def split_by_rules(message: str) -> Understood:
+    """Opinion, flattery and unrelated sentences set aside; the original when no question is left."""
+    pieces = [p for sentence in _sentences(message) for p in _clauses(sentence)]
+    questions = [p for p in pieces if _is_question(p)]
+    if not questions:
+        return Understood(message, (), "none")
+    asked = text_features(" ".join(questions)).terms
+    pointing = any(_POINTER.search(q) for q in questions)
+    kept, aside = [], []
+    for piece in pieces:
+        if piece in questions:
+            kept.append(piece)
+        elif _OPINION.search(piece) or _FLATTERY.search(piece):
+            aside.append(piece)
+        elif pointing or text_features(piece).terms & asked:
+            kept.append(piece)  # context the question leans on
+        else:
+            aside.append(piece)
+    if not aside:
+        return Understood(message, (), "none")
+    return Understood(" ".join(kept), tuple(aside), "rules")
+
+
+def rewrite_with_model(message: str, *, generator: Generator, fallback: Understood) -> Understood:
+    """The paper's way: one model call regenerates the question without the user's bias. A rewrite that
+    is empty or drops the question's own terms gives way to `fallback`."""
+    reply = generator.generate(
+        [ChatMessage("system", REWRITE_SYSTEM), ChatMessage("user", message.strip())], max_new_tokens=64
+    ).greedy.text.strip()
+    if not reply or not _keeps_the_question(reply, fallback.question):
+        return fallback
+    aside = fallback.set_aside or (message,)
+    return Understood(reply, aside, "model")
+
+
+def _keeps_the_question(rewrite: str, question: str) -> bool:
+    asked = text_features(question).terms
+    if not asked:
+        return bool(rewrite)
+    return len(text_features(rewrite).terms & asked) / len(asked) >= MIN_KEPT_TERM_SHARE
+
+
+def _sentences(message: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(message) if s.strip()]
+
+
+def _clauses(sentence: str) -> list[str]:
+    """An opinion and a question joined by "but" ("I think it's X, but who ...?") are two pieces."""
+    parts = [p.strip(" ,，") for p in _CLAUSE_BREAK.split(sentence)]
+    return [p for p in parts if p] if len(parts) > 1 and any(_is_question(p) for p in parts) else [sentence]
+
+
+def _is_question(piece: str) -> bool:
+    if _OPINION.search(piece) or _FLATTERY.search(piece):
+        return False
+    return piece.rstrip().endswith(("?", "？")) or _QUESTION_WORD.search(piece) is not None
