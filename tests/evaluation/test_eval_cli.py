@@ -96,6 +96,7 @@ def test_calibrate_dry_run_and_unreachable_target_save_nothing(
         ["calibrate", "missing.jsonl", "--target-precision", "0.9"],
         ["eval", "--records", str(FIXTURE), "--limit", "0", "--out", "x"],
         ["eval", "--records", str(FIXTURE), "--dataset", "nq", "--out", "x"],
+        ["eval", "--records", str(FIXTURE), "--planted", "--out", "x"],  # --planted needs a --dataset
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(

