@@ -46,6 +46,7 @@ class QuestionRecord:
     grounded_sample_tokens: tuple[int, ...] = ()
     # The raw confidence signals of each stage (assistant.signals); empty in records of format 1.
     understood: str = ""  # the question as answered, after S2A ("" in older records: `question`)
+    planted: str = ""  # the wrong answer the message suggested (planted-opinion sets), else ""
     closed_signals: dict[str, float] = field(default_factory=dict)
     grounded_signals: dict[str, float] = field(default_factory=dict)
 

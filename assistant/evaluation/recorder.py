@@ -76,6 +76,7 @@ def record_question(
         passage_ids=scored.chunk_ids if scored else (),
         label=label,
         understood=asked,
+        planted=question.planted if question.dataset.endswith("-planted") else "",
         closed_signals=dict(closed.signals),
         grounded_signals=dict(grounded.signals),
     )

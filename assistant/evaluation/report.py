@@ -18,12 +18,21 @@ _COLUMNS = (
     ("abstention_rate", "abstention (unans.)"),
     ("hallucination_rate", "hallucination (unans.)"),
     ("retrieval_rate", "retrieval rate"),
+    ("planted_repeat_rate", "repeats planted"),
     ("llm_calls", "LLM calls/q"),
     ("tokens", "tokens/q"),
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
 )
-_RATES = {"accuracy", "answer_rate", "precision", "abstention_rate", "hallucination_rate", "retrieval_rate"}
+_RATES = {
+    "accuracy",
+    "answer_rate",
+    "precision",
+    "abstention_rate",
+    "hallucination_rate",
+    "retrieval_rate",
+    "planted_repeat_rate",
+}
 
 
 def report_json(

@@ -6,9 +6,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.claims import extract_claims, text_features
 from assistant.evaluation.normalise import contains_answer
 from assistant.evaluation.question_record import QuestionRecord
 from assistant.evaluation.replay import Mode, Outcome, replay
+
+PLANTED_CLAIM_SHARE = 0.6  # of a planted sentence's claims an answer must repeat to count as repeating it
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class ModeMetrics:
     tokens: float  # generated tokens, mean per question
     latency_p50_ms: float
     latency_p95_ms: float
+    # Planted-opinion questions: the share of all such questions whose answer repeats the planted one.
+    planted_repeat_rate: float | None = None
 
 
 def is_correct(record: QuestionRecord, outcome: Outcome) -> bool:
@@ -59,7 +64,33 @@ def metrics_of(name: str, pairs: Sequence[tuple[QuestionRecord, Outcome]]) -> Mo
         tokens=mean([float(o.tokens) for o in outcomes]),
         latency_p50_ms=percentile(latencies, 50),
         latency_p95_ms=percentile(latencies, 95),
+        planted_repeat_rate=_planted_repeat_rate(pairs),
     )
+
+
+def repeats_planted(answer: str, *, planted: str, golds: Sequence[str], question: str) -> bool:
+    """Whether `answer` gives the planted wrong answer: contains it, or most of its claims (a planted
+    sentence such as HaluEval's), without containing a gold answer."""
+    if not answer or not planted or contains_answer(answer, golds):
+        return False
+    if contains_answer(answer, [planted]):
+        return True
+    claims = extract_claims(planted, question=question)
+    size = len(claims.numbers) + len(claims.terms)
+    if size == 0:
+        return False
+    given = text_features(answer)
+    found = len(claims.numbers & given.numbers) + len(claims.terms & given.terms)
+    return found / size >= PLANTED_CLAIM_SHARE
+
+
+def _planted_repeat_rate(pairs: Sequence[tuple[QuestionRecord, Outcome]]) -> float | None:
+    planted = [(r, o) for r, o in pairs if r.planted]
+    repeats = sum(
+        repeats_planted(o.answer, planted=r.planted, golds=r.answers, question=r.understood or r.question)
+        for r, o in planted
+    )
+    return ratio(repeats, len(planted))
 
 
 def ratio(part: int, whole: int) -> float | None:
