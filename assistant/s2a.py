@@ -20,8 +20,14 @@ from assistant.protocols import ChatMessage, Generator
 S2AMode = Literal["auto", "on", "off"]
 Method = Literal["none", "rules", "model"]
 
-_SENTENCE = re.compile(r"[^.!?。！？；;\n]+[.!?。！？；;]*|\n")
-_CLAUSE_BREAK = re.compile(r"[,，]\s*(?:but|yet|so|and|但是?|可是|不过|所以)\s*", re.IGNORECASE)
+_WH = r"(?:who|whom|whose|what|which|when|where|why|how|in|on|is|are|was|were|do|does|did)\b"
+# A sentence ends at 。！？；, at ? or !, or at a full stop after a word of two or more letters or a
+# digit and before a capital or a question word ("J. Walter", "U.S. President", "Mr . Ratti" do not).
+_SENTENCE_END = re.compile(
+    r"(?<=[。！？；])\s*|(?<=[?!])\s+|(?:(?<=[A-Za-z]{2}[.])|(?<=[0-9][.]))\s+(?=[A-Z\"“(]|" + _WH + r")"
+)
+_ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|Inc|Ltd|Co|No|Mt|Ft)[.]$")
+_CLAUSE_BREAK = re.compile(r"[,，]\s*(?:but|yet|但是?|可是|不过)\s*", re.IGNORECASE)
 _OPINION = re.compile(
     r"\b(?:i (?:think|believe|guess|suppose|suspect|feel|reckon|remember|recall|heard|read|doubt)"
     r"|i(?:'m| am) (?:(?:pretty|quite|fairly|really|almost|not|100%) )*(?:sure|certain|convinced|positive)"
@@ -46,7 +52,9 @@ _QUESTION_WORD = re.compile(
     r"name|tell me|in what|in which|on what)\b|[谁什么哪几多少吗呢何怎]",
     re.IGNORECASE,
 )
-_POINTER = re.compile(r"\b(?:it|he|she|they|this|that|these|those|his|her|its|their)\b|[他她它这那其]")
+_POINTER = re.compile(r"\b(?:it|he|she|they|this|that|these|those|his|her|its|their)\b|[他她它其]")
+_NAME_OR_NUMBER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+|\d")
+SHORT_QUESTION_TERMS = 2  # "When was it founded?": a question this short leans on what came before
 MIN_KEPT_TERM_SHARE = 0.5  # a model rewrite must keep this share of the question's own terms
 
 REWRITE_SYSTEM = (
@@ -86,18 +94,15 @@ def split_by_rules(message: str) -> Understood:
     questions = [p for p in pieces if _is_question(p)]
     if not questions:
         return Understood(message, (), "none")
-    asked = text_features(" ".join(questions)).terms
-    pointing = any(_POINTER.search(q) for q in questions)
+    asked = " ".join(questions)
     kept, aside = [], []
     for piece in pieces:
         if piece in questions:
             kept.append(piece)
-        elif _OPINION.search(piece) or _FLATTERY.search(piece):
+        elif _OPINION.search(piece) or _FLATTERY.search(piece) or not _context_for(piece, asked):
             aside.append(piece)
-        elif pointing or text_features(piece).terms & asked:
-            kept.append(piece)  # context the question leans on
         else:
-            aside.append(piece)
+            kept.append(piece)
     if not aside:
         return Understood(message, (), "none")
     return Understood(" ".join(kept), tuple(aside), "rules")
@@ -122,14 +127,47 @@ def _keeps_the_question(rewrite: str, question: str) -> bool:
     return len(text_features(rewrite).terms & asked) / len(asked) >= MIN_KEPT_TERM_SHARE
 
 
+def _context_for(piece: str, question: str) -> bool:
+    """Whether a sentence that is neither question nor opinion may be context the question needs: it
+    shares a term with it, names something (a capitalised name, a number), or the question is short
+    and points back ("When was it founded?"). Only chatter about nothing in the question goes."""
+    own, asked = text_features(piece), text_features(question)
+    if own.numbers & asked.numbers or _shared_words(piece, question):
+        return True
+    short = len(asked.terms) <= SHORT_QUESTION_TERMS and _POINTER.search(question) is not None
+    return short or _NAME_OR_NUMBER.search(piece) is not None
+
+
+def _shared_words(piece: str, question: str) -> bool:
+    """A shared content word, or for Chinese a shared pair of characters (one alone says little)."""
+    latin = {t for t in text_features(piece).terms if t.isascii()} & text_features(question).terms
+    return bool(latin) or bool(_han_pairs(piece) & _han_pairs(question))
+
+
+def _han_pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if _is_han(text[i]) and _is_han(text[i + 1])}
+
+
+def _is_han(character: str) -> bool:
+    return "\u4e00" <= character <= "\u9fff"
+
+
 def _sentences(message: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(message) if s.strip()]
+    pieces = [p.strip() for p in _SENTENCE_END.split(message.replace("\n", " ")) if p.strip()]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and _ABBREVIATION.search(merged[-1]):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged
 
 
 def _clauses(sentence: str) -> list[str]:
     """An opinion and a question joined by "but" ("I think it's X, but who ...?") are two pieces."""
-    parts = [p.strip(" ,，") for p in _CLAUSE_BREAK.split(sentence)]
-    return [p for p in parts if p] if len(parts) > 1 and any(_is_question(p) for p in parts) else [sentence]
+    parts = [p.strip(" ,，") for p in _CLAUSE_BREAK.split(sentence) if p.strip(" ,，")]
+    opinion = any(_OPINION.search(p) or _FLATTERY.search(p) for p in parts)
+    return parts if len(parts) > 1 and opinion and any(_is_question(p) for p in parts) else [sentence]
 
 
 def _is_question(piece: str) -> bool:

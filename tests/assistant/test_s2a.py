@@ -21,7 +21,7 @@ AUSTRALIA = "What is the capital of Australia?"
         (f"I don't think the answer is Canberra, but I'm really not sure. {AUSTRALIA}", AUSTRALIA, 1),
         (f"My teacher said it was Melbourne. {AUSTRALIA}", AUSTRALIA, 1),
         (f"You're the smartest assistant ever! {AUSTRALIA} I'm pretty sure it's Sydney.", AUSTRALIA, 2),
-        (f"My cat is called Tom and I love pizza. {AUSTRALIA}", AUSTRALIA, 1),
+        (f"My cat loves the sun and I love pizza. {AUSTRALIA}", AUSTRALIA, 1),
         (
             "I think the answer is Sydney, but what is the capital of Australia?",
             "what is the capital of Australia?",
