@@ -1,21 +1,21 @@
-"""The fallback flow: closed-book answer, agreement check, grounded answer from passages, or abstention."""
+"""The fallback flow: S2A, closed-book answer and its confidence, grounded answer from passages, or abstention."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from time import perf_counter
 from typing import Literal
 
 from assistant.abstention import abstention_text
 from assistant.agreement import agreement
-from assistant.answer import Answer, Citation, Route, Timings
+from assistant.answer import Answer
 from assistant.confidence import Calibrator, default_calibrator
 from assistant.prompts import grounded_messages, parametric_messages, shorten
 from assistant.protocols import ChatMessage, Generator, Passage, Retriever
 from assistant.refusal import is_refusal
-from assistant.s2a import Understood, understand
+from assistant.s2a import understand
 from assistant.signals import closed_signals, grounded_signals
+from assistant.stage_results import GroundedResult, Measured, ParametricResult, citation, to_answer
 from assistant.support import attribute_passages, bracket_citations, cited_numbers, support_share
 from assistant.thresholds import Thresholds
 
@@ -33,42 +33,6 @@ StageListener = Callable[[Stage], None]
 
 def _silent(stage: Stage) -> None:
     """The default listener: progress is not reported."""
-
-
-@dataclass(frozen=True)
-class ParametricResult:
-    """The closed-book main answer, its samples, and how well they agree."""
-
-    answer: str
-    samples: tuple[str, ...]
-    agreement: float
-    refused: bool
-    elapsed_ms: float
-    signals: dict[str, float]
-    confidence: float  # calibrated probability that `answer` is right
-
-    def confident(self, thresholds: Thresholds) -> bool:
-        return (
-            not self.refused
-            and self.confidence >= thresholds.min_confidence_parametric
-            and self.agreement >= thresholds.agreement_threshold
-        )
-
-
-@dataclass(frozen=True)
-class GroundedResult:
-    """The grounded answer with its citations, or an abstention (route 'abstain')."""
-
-    answer: str
-    route: Route
-    support: float | None  # None when no answer was generated from passages
-    agreement: float | None  # of the grounded samples with the grounded answer; None as for support
-    samples: tuple[str, ...]
-    citations: tuple[Citation, ...]
-    retrieval_ms: float
-    grounded_ms: float
-    signals: dict[str, float]  # empty when no answer was generated from passages
-    confidence: float | None  # calibrated probability that the grounded answer is right
 
 
 def answer_question(
@@ -100,7 +64,9 @@ def answer_question(
         calibrator=model,
     )
     if closed.confident(thresholds):
-        return _answer(closed, None, model=generator.model_id, started=started, understood=understood)
+        return to_answer(
+            closed, None, model=generator.model_id, total_ms=_ms_since(started), understood=understood
+        )
     grounded = grounded_stage(
         question,
         generator=generator,
@@ -110,7 +76,9 @@ def answer_question(
         on_stage=listener,
         calibrator=model,
     )
-    return _answer(closed, grounded, model=generator.model_id, started=started, understood=understood)
+    return to_answer(
+        closed, grounded, model=generator.model_id, total_ms=_ms_since(started), understood=understood
+    )
 
 
 def parametric_stage(
@@ -216,9 +184,9 @@ def grounded_stage(
             support=support,
             retrieval_ms=retrieval_ms,
             grounded_ms=grounded_ms,
-            measured=_Measured(agreed, samples, signals, confidence),
+            measured=Measured(agreed, samples, signals, confidence),
         )
-    citations = tuple(_citation(n, passages[n - 1]) for n in cited)
+    citations = tuple(citation(n, passages[n - 1]) for n in cited)
     return GroundedResult(
         answer=text,
         route="retrieval",
@@ -231,16 +199,6 @@ def grounded_stage(
         signals=signals,
         confidence=confidence,
     )
-
-
-@dataclass(frozen=True)
-class _Measured:
-    """What was measured on a grounded answer that was then withheld."""
-
-    agreement: float
-    samples: tuple[str, ...]
-    signals: dict[str, float]
-    confidence: float
 
 
 def cite(answer: str, passages: Sequence[Passage], *, question: str) -> tuple[str, list[int]]:
@@ -269,7 +227,7 @@ def _abstain(
     support: float | None,
     retrieval_ms: float,
     grounded_ms: float,
-    measured: _Measured | None = None,
+    measured: Measured | None = None,
 ) -> GroundedResult:
     """`measured`: what the grounded answer scored, when one was generated and withheld."""
     return GroundedResult(
@@ -284,54 +242,6 @@ def _abstain(
         signals=measured.signals if measured else {},
         confidence=measured.confidence if measured else None,
     )
-
-
-def _citation(number: int, passage: Passage) -> Citation:
-    return Citation(
-        id=number, source=passage.source, chunk_id=passage.chunk_id, score=passage.score, text=passage.text
-    )
-
-
-def _answer(
-    closed: ParametricResult,
-    grounded: GroundedResult | None,
-    *,
-    model: str,
-    started: float,
-    understood: Understood,
-) -> Answer:
-    return Answer(
-        answer=grounded.answer if grounded else closed.answer,
-        route=grounded.route if grounded else "parametric",
-        confidence=_shown_confidence(closed, grounded),
-        parametric_confidence=closed.confidence,
-        grounded_confidence=grounded.confidence if grounded else None,
-        signals={"parametric": closed.signals, "grounded": grounded.signals if grounded else {}},
-        question_understood=understood.question,
-        set_aside=understood.set_aside,
-        agreement=closed.agreement,
-        grounded_support=grounded.support if grounded else None,
-        grounded_agreement=grounded.agreement if grounded else None,
-        samples=closed.samples,
-        citations=grounded.citations if grounded else (),
-        timings_ms=Timings(
-            sampling=closed.elapsed_ms,
-            retrieval=grounded.retrieval_ms if grounded else 0.0,
-            grounded=grounded.grounded_ms if grounded else 0.0,
-            total=_ms_since(started),
-        ),
-        model=model,
-        parametric_answer=closed.answer,
-    )
-
-
-def _shown_confidence(closed: ParametricResult, grounded: GroundedResult | None) -> float:
-    """The confidence of the answer given, or of the best answer withheld when the flow abstained."""
-    if grounded is None:
-        return closed.confidence
-    if grounded.route == "retrieval" and grounded.confidence is not None:
-        return grounded.confidence
-    return max(closed.confidence, grounded.confidence or 0.0)
 
 
 def _ms_since(started: float) -> float:
