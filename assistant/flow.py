@@ -1,4 +1,4 @@
-"""The fallback flow: S2A, closed-book answer and its confidence, grounded answer from passages, or abstention."""
+"""The fallback flow: S2A, closed-book answer and its confidence, grounded answer, or abstention."""
 
 from __future__ import annotations
 
