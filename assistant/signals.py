@@ -18,7 +18,7 @@ from assistant.refusal import is_refusal
 Signals = Mapping[str, float]
 
 # "Yes" and "no" carry no content word, yet they answer a yes/no question.
-_POLAR = re.compile(r"^\W*(?:yes|no|是|不是|对|不对|有|没有|会|不会)\b", re.IGNORECASE)
+_POLAR = re.compile(r"^\W*(?:(?:yes|no)\b|是|不是|对|不对|有|没有|会|不会)", re.IGNORECASE)
 
 
 def closed_signals(

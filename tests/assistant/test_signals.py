@@ -1,0 +1,84 @@
+"""The raw signals of each stage, measured on fixed answers, samples and passages."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.fakes import StaticPassage
+from assistant.protocols import Completion
+from assistant.signals import adds_claim, closed_signals, grounded_signals, logprob_signals
+
+ACME = StaticPassage("Acme Widgets was founded in 1987 in Tulsa.", score=0.42)
+ZH = StaticPassage("青岚茶业于二〇〇三年在云溪镇成立。", score=0.12)
+
+
+def test_log_probability_signals_are_absent_without_log_probabilities() -> None:
+    assert logprob_signals(Completion("Paris.", 2)) == {}
+    measured = logprob_signals(Completion("Paris.", 3, (-0.1, -0.5, -0.3)))
+    assert measured == pytest.approx({"logprob_mean": -0.3, "logprob_min": -0.5})
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "expected"),
+    [
+        (
+            "The SSE-starlette class sends JSON data as events.",
+            "Which SSE-starlette class sends JSON data as events?",
+            False,
+        ),
+        (
+            "EventSourceResponse sends JSON data as events.",
+            "Which SSE-starlette class sends JSON data as events?",
+            True,
+        ),
+        ("Yes.", "Is Paris the capital of France?", True),
+        ("I don't know.", "Who is Zorbelia Quantrix?", False),
+        ("是的。", "巴黎是法国的首都吗？", True),
+    ],
+)
+def test_an_answer_must_add_something_to_the_question(answer: str, question: str, expected: bool) -> None:
+    assert adds_claim(answer, question=question) is expected
+
+
+def test_closed_book_signals() -> None:
+    signals = closed_signals(
+        "Who founded Acme?",
+        Completion("Ada Lind.", 3, (-0.2, -0.2, -0.2)),
+        agreement=0.8,
+        samples=5,
+        refused=False,
+    )
+    assert signals["agreement"] == 0.8 and signals["adds_claim"] == 1.0 and signals["zh"] == 0.0
+    assert signals["logprob_mean"] == pytest.approx(-0.2)
+
+
+def test_grounded_signals_measure_support_retrieval_and_language() -> None:
+    question = "When was Acme Widgets founded?"
+    answer = "Acme Widgets was founded in 1987 [1]."
+    signals = grounded_signals(
+        question, Completion(answer, 9), text=answer, passages=[ACME], cited=[ACME], agreement=1.0, samples=5
+    )
+    assert signals["support_added"] == 1.0 and signals["support_asked"] == 1.0
+    assert signals["best_score"] == pytest.approx(0.42) and signals["cited"] == 1.0
+    assert signals["cross_language"] == 0.0
+    invented = "Acme Widgets was founded in 1990 in Denver [1]."
+    wrong = grounded_signals(
+        question,
+        Completion(invented, 9),
+        text=invented,
+        passages=[ACME],
+        cited=[ACME],
+        agreement=1.0,
+        samples=5,
+    )
+    assert wrong["support_added"] == 0.0
+
+
+def test_an_english_question_over_a_chinese_passage_crosses_languages() -> None:
+    question = "When was Qinglan Tea founded?"
+    answer = "It was founded in 2003 [1]."
+    signals = grounded_signals(
+        question, Completion(answer, 7), text=answer, passages=[ZH], cited=[ZH], agreement=1.0, samples=5
+    )
+    assert signals["cross_language"] == 1.0
+    assert signals["support_added"] == 1.0  # the year, read from 二〇〇三
