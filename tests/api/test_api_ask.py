@@ -71,3 +71,17 @@ def test_empty_and_over_long_questions_are_rejected(
     assert client.post("/v1/ask", json={"question": "   "}).status_code == 422
     too_long = client.post("/v1/ask", json={"question": "y" * 21})
     assert too_long.status_code == 422 and "20" in too_long.json()["error"]["message"]
+
+
+def test_s2a_sets_the_opinion_aside_unless_the_request_turns_it_off(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    client = make_client(scripted(), built_index)
+    message = f"I think it was Charlotte Bronte. {PRIDE_Q}"
+    understood = client.post("/v1/ask", json={"question": message}).json()
+    assert understood["question_understood"] == PRIDE_Q
+    assert understood["set_aside"] == ["I think it was Charlotte Bronte."]
+    kept = client.post("/v1/ask", json={"question": message, "overrides": {"s2a": "off"}}).json()
+    assert (kept["question_understood"], kept["set_aside"]) == (message, [])
+    bad = client.post("/v1/ask", json={"question": message, "overrides": {"s2a": "sometimes"}})
+    assert bad.status_code == 422 and "s2a" in bad.text
