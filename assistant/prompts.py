@@ -29,8 +29,9 @@ _GROUNDED_SYSTEM_EN = (
 # "Passage n:". Measured on the e2e Chinese question with three passages: with a Chinese instruction
 # and "[n]" labels the 0.5B model wrote "[1]" and a line break before any answer (cut there: no
 # answer); this way it wrote "根据 Passage 1，青松科技公司成立于2003年。".
+# "Answer in English" keeps an English question over Chinese passages in the question's language.
 GROUNDED_SYSTEM = {
-    "en": _GROUNDED_SYSTEM_EN,
+    "en": _GROUNDED_SYSTEM_EN + " Answer in English.",
     "zh": _GROUNDED_SYSTEM_EN + " Answer in Chinese (请用中文回答).",
 }
 _PASSAGE_LABEL = {"en": "[{n}] ", "zh": "Passage {n}: "}
