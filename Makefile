@@ -44,7 +44,7 @@ typecheck: install
 # downloaded here); installed once, when /usr/bin/chromium is missing.
 browser-deps:
 	test -x /usr/bin/chromium || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver)
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver)
 
 pytest: install browser-deps
 	$(BIN)/pytest
