@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import openai
-from conftest import ClientFactory, FakeIndex
 from fastapi.testclient import TestClient
 from langchain_openai import ChatOpenAI
 
-from assistant.fakes import ScriptedGenerator
+from assistant.backends.scripted import ScriptedGenerator
+from tests.support.fake_index import ClientFactory, FakeIndex
 
 PRIDE_Q = "Who wrote Pride and Prejudice?"
 ACME_Q = "When was Acme Widgets founded?"

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import ClientFactory, FakeIndex
-
 from api.routes.page import STATIC_DIR
-from assistant.fakes import ScriptedGenerator
+from assistant.backends.scripted import ScriptedGenerator
+from tests.support.fake_index import ClientFactory, FakeIndex
 
 
 class _PageParts(HTMLParser):
