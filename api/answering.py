@@ -59,7 +59,7 @@ class Answered:
 
     answer: Answer
     usage: Usage  # tokens of every generate call, samples included
-    positions: Mapping[str, int]  # chunk_id -> position in its document, of the passages retrieved
+    positions: Mapping[str, str]  # chunk_id -> where it lies in its document, of the passages retrieved
 
 
 async def answer_request(

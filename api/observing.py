@@ -111,7 +111,8 @@ class RecordingRetriever:
         self.passages.extend(hits)
         return hits
 
-    def positions(self) -> dict[str, int]:
-        """chunk_id -> the chunk's position in its document, for passages that carry one (index.Hit)."""
+    def positions(self) -> dict[str, str]:
+        """chunk_id -> where the chunk lies in its document ("page 2, chars 0-480"), for passages that
+        carry a position (index.Hit does; the Passage protocol does not require it)."""
         found = ((p.chunk_id, getattr(p, "position", None)) for p in self.passages)
-        return {chunk_id: position for chunk_id, position in found if isinstance(position, int)}
+        return {chunk_id: str(position) for chunk_id, position in found if position is not None}

@@ -82,8 +82,8 @@ def fallback_object(answered: Answered) -> dict[str, Any]:
     }
 
 
-def citation_object(citation: Citation, positions: Mapping[str, int]) -> dict[str, Any]:
-    """A citation, with the cited chunk's position in its document when the index knows it (else null)."""
+def citation_object(citation: Citation, positions: Mapping[str, str]) -> dict[str, Any]:
+    """A citation, with where the cited chunk lies in its document when the index says (else null)."""
     return {**asdict(citation), "position": positions.get(citation.chunk_id)}
 
 

@@ -12,7 +12,7 @@ const percent = (value) => `${Math.round(Math.max(0, Math.min(1, value)) * 100)}
 
 /** Open the passage dialog on citation `citation` ({id, source, chunk_id, position?, score, text}). */
 export function showPassage(citation) {
-  const position = citation.position == null ? "" : `#${citation.position} · `;
+  const position = citation.position == null ? "" : `${citation.position} · `;
   document.getElementById("passage-title").textContent = t("passage", { n: citation.id });
   document.getElementById("passage-source").textContent = citation.source;
   document.getElementById("passage-position").textContent = `${position}${citation.chunk_id}`;
