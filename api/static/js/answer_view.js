@@ -85,13 +85,20 @@ function usageLine(usage) {
   return element("p", "usage", text);
 }
 
+/** A retrieval answer is trusted on its own samples' agreement; the others on the closed-book samples'. */
+function answerConfidence(fallback) {
+  return fallback.route === "retrieval" && fallback.grounded_agreement != null
+    ? fallback.grounded_agreement
+    : fallback.confidence;
+}
+
 /** The "how it was answered" block of one answer, from the `fallback` object of the response. */
 export function renderHow(fallback) {
   const how = element("section", "how");
   const row = element("div", "how-row");
   const badge = element("span", `badge ${fallback.route}`, t(`route.${fallback.route}`));
   badge.dataset.route = fallback.route;
-  row.append(badge, confidenceMeter(t("confidence"), fallback.confidence));
+  row.append(badge, confidenceMeter(t("confidence"), answerConfidence(fallback)));
   if (fallback.grounded_support != null) row.append(confidenceMeter(t("support"), fallback.grounded_support));
   how.append(row);
   if (fallback.citations?.length) how.append(sourcesRow(fallback.citations));

@@ -52,6 +52,8 @@ function promptForKey(reason) {
       () => resolve(dialog.returnValue === "ok" && input.value.trim() ? input.value.trim() : null),
       { once: true },
     );
+    document.getElementById("key-cancel").onclick = () => dialog.close("cancel");
+    dialog.returnValue = "";
     dialog.showModal();
     input.focus();
   });
