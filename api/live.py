@@ -36,6 +36,8 @@ class StagedRun(Generic[T]):
                 loop.call_soon_threadsafe(queue.put_nowait, None)
 
         self._task = asyncio.ensure_future(run())
+        # A client that hangs up stops this generator, not the work; its error is then nobody's to log.
+        self._task.add_done_callback(_consume_error)
         while (stage := await queue.get()) is not None:
             yield stage
         await asyncio.wait([self._task])
@@ -45,3 +47,8 @@ class StagedRun(Generic[T]):
         if self._task is None or not self._task.done():
             raise RuntimeError("StagedRun.result() before its stages were read to the end")
         return self._task.result()
+
+
+def _consume_error(task: asyncio.Future[T]) -> None:
+    if not task.cancelled():
+        task.exception()

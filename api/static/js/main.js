@@ -19,7 +19,6 @@ function panelToggle(buttonId, panelId, load) {
     panel.hidden = !open;
     button.setAttribute("aria-expanded", String(open));
     if (!open) return;
-    panel.querySelector("h2").focus?.();
     try {
       await load();
     } catch (error) {
