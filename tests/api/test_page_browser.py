@@ -271,3 +271,39 @@ def test_chinese_browsers_get_the_chinese_page_and_a_phone_screen_does_not_scrol
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     page.context.close()
     assert errors.messages == []
+
+
+def test_the_stream_reader_joins_events_split_across_reads(page: Page) -> None:
+    events = page.evaluate(
+        """async () => {
+            const { readEvents } = await import('/static/js/stream.js');
+            const pieces = [
+                'data: {"choices": [], "fallback": {"st', 'age": "searching"}}\\n',
+                '\\ndata: [DO', 'NE]\\n\\n',
+            ];
+            const encoder = new TextEncoder();
+            const body = new ReadableStream({
+                start(controller) {
+                    for (const piece of pieces) controller.enqueue(encoder.encode(piece));
+                    controller.close();
+                },
+            });
+            const seen = [];
+            await readEvents(new Response(body), (event) => seen.push(event));
+            return seen;
+        }"""
+    )
+    assert events == [{"choices": [], "fallback": {"stage": "searching"}}, "[DONE]"]
+
+
+def test_stop_ends_the_answer_and_the_page_can_ask_again(page: Page) -> None:
+    """Last in the module: the server finishes the abandoned answer on its own."""
+    page.fill("#question", CAPITAL_Q)
+    page.click("#send")
+    expect(page.locator(".message.assistant .stage")).to_be_visible()
+    page.click("#stop")
+    answer = page.locator(".message.assistant").last
+    expect(answer).to_contain_text("Stopped.")
+    expect(answer).to_have_class("message assistant error")
+    expect(page.locator("#send")).to_be_enabled()
+    expect(page.locator("#stop")).to_be_hidden()
