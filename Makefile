@@ -9,7 +9,7 @@ export ASSISTANT_CACHE_DIR ?= $(CURDIR)/.cache
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-large run test lint typecheck pytest bench clean
+.PHONY: install install-large browser-deps run test lint typecheck pytest bench clean
 
 install: $(STAMP)
 
@@ -41,7 +41,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browsers cannot be
+# downloaded here); installed once, when /usr/bin/chromium is missing.
+browser-deps:
+	test -x /usr/bin/chromium || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver)
+
+pytest: install browser-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppContext
+from api.observing import CountingGenerator, RecordingRetriever, Usage
 from assistant.answer import Answer
 from assistant.confidence import Calibrator
 from assistant.flow import StageListener, answer_question
@@ -54,6 +56,15 @@ def answer(
     )
 
 
+@dataclass(frozen=True)
+class Answered:
+    """The server's answer, with what the api layer watched while the flow made it."""
+
+    answer: Answer
+    usage: Usage  # tokens of every generate call, samples included
+    positions: Mapping[str, str]  # chunk_id -> where it lies in its document, of the passages retrieved
+
+
 async def answer_request(
     context: AppContext,
     question: str,
@@ -61,13 +72,15 @@ async def answer_request(
     thresholds: Thresholds,
     history: Sequence[ChatMessage] = (),
     on_stage: StageListener | None = None,
-) -> Answer:
+) -> Answered:
     """The server's answer: components and index read once, the flow run off the event loop, counted.
 
+    The generator and retriever are wrapped for this one request, to sum the tokens of every generate
+    call and to keep the retrieved passages' positions. `on_stage` is called from the worker thread.
     Raises NotReady / IndexNotFound before any work when the server cannot answer yet.
     """
-    generator = context.state.components().generator
-    retriever = context.state.retriever()
+    generator = CountingGenerator(context.state.components().generator)
+    retriever = RecordingRetriever(context.state.retriever())
     result = await run_in_threadpool(
         answer,
         question,
@@ -79,4 +92,4 @@ async def answer_request(
         confidence=context.confidence,
     )
     context.metrics.observe(result)
-    return result
+    return Answered(answer=result, usage=generator.usage, positions=retriever.positions())

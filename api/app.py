@@ -15,7 +15,7 @@ from api.documents import DocumentStore
 from api.http_errors import install_error_handlers
 from api.jobs import BuildJobs
 from api.prometheus import Metrics
-from api.routes import ask, chat, config, documents, health, index
+from api.routes import ask, chat, config, documents, health, index, page
 from api.security import BodySizeLimit
 from api.settings import Settings
 from api.state import ServerState
@@ -56,8 +56,9 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
-    for module in (health, chat, ask, documents, index, config):
+    for module in (health, chat, ask, documents, index, config, page):
         app.include_router(module.router)
+    app.mount("/static", page.static_files(), name="static")
     app.add_middleware(BodySizeLimit, settings=settings)
     return app
 

@@ -6,13 +6,14 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from api.answering import QuestionRejected, check_question
+from api.answering import Answered, QuestionRejected, check_question
+from api.observing import Usage
 from api.schemas import ChatMessageIn
-from assistant.answer import Answer
+from assistant.answer import Citation
 from assistant.protocols import ChatMessage, Role
 
 _ROLES: dict[str, Role] = {
@@ -66,8 +67,9 @@ def recent_turns(turns: Sequence[ChatMessage], *, budget: int) -> tuple[ChatMess
     return tuple(reversed(kept))
 
 
-def fallback_object(answer: Answer) -> dict[str, Any]:
+def fallback_object(answered: Answered) -> dict[str, Any]:
     """The `fallback` field added to OpenAI bodies: how the answer was reached and what it cites."""
+    answer = answered.answer
     return {
         "route": answer.route,
         "confidence": answer.confidence,
@@ -76,11 +78,20 @@ def fallback_object(answer: Answer) -> dict[str, Any]:
         "agreement": answer.agreement,
         "grounded_support": answer.grounded_support,
         "grounded_agreement": answer.grounded_agreement,
-        "citations": [asdict(c) for c in answer.citations],
+        "citations": [citation_object(c, answered.positions) for c in answer.citations],
+        "parametric_answer": answer.parametric_answer,
+        "samples": list(answer.samples),
+        "usage": answered.usage.split(),
     }
 
 
-def completion_body(answer: Answer, ids: CompletionIds) -> dict[str, Any]:
+def citation_object(citation: Citation, positions: Mapping[str, str]) -> dict[str, Any]:
+    """A citation, with where the cited chunk lies in its document when the index says (else null)."""
+    return {**asdict(citation), "position": positions.get(citation.chunk_id)}
+
+
+def completion_body(answered: Answered, ids: CompletionIds) -> dict[str, Any]:
+    answer = answered.answer
     return {
         "id": ids.id,
         "object": "chat.completion",
@@ -94,7 +105,8 @@ def completion_body(answer: Answer, ids: CompletionIds) -> dict[str, Any]:
                 "logprobs": None,
             }
         ],
-        "fallback": fallback_object(answer),
+        "usage": answered.usage.openai(),
+        "fallback": fallback_object(answered),
     }
 
 
@@ -110,6 +122,23 @@ def chunk_body(
         "choices": [choice],
         **extra,
     }
+
+
+def usage_chunk(ids: CompletionIds, usage: Usage) -> dict[str, Any]:
+    """The last chunk of a stream asked for `stream_options.include_usage`: no choices, the usage."""
+    return {
+        "id": ids.id,
+        "object": "chat.completion.chunk",
+        "created": ids.created,
+        "model": ids.model,
+        "choices": [],
+        "usage": usage.openai(),
+    }
+
+
+def stage_chunk(ids: CompletionIds, stage: str) -> dict[str, Any]:
+    """Live progress: an empty delta (clients add nothing to the text) and `fallback.stage`."""
+    return chunk_body(ids, delta={}, fallback={"stage": stage})
 
 
 def text_pieces(text: str) -> list[str]:

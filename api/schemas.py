@@ -37,6 +37,12 @@ class ChatMessageIn(BaseModel):
         return "".join(part.text for part in self.content if part.type == "text")
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    include_usage: bool = False
+
+
 class ChatCompletionRequest(BaseModel):
     """The OpenAI chat-completions body; fields this server does not use (temperature, n...) are ignored."""
 
@@ -45,6 +51,7 @@ class ChatCompletionRequest(BaseModel):
     model: str | None = None
     messages: list[ChatMessageIn] = Field(min_length=1)
     stream: bool = False
+    stream_options: StreamOptions | None = None
     max_tokens: int | None = Field(None, ge=1, le=1024)
     max_completion_tokens: int | None = Field(None, ge=1, le=1024)
     fallback: FallbackOptions | None = None

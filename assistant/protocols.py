@@ -30,6 +30,8 @@ class Generation:
 
     greedy: Completion
     samples: tuple[Completion, ...]
+    # Tokens of the prompt the backend processed for this call (once when the samples share it).
+    prompt_tokens: int = 0
 
 
 class Generator(Protocol):

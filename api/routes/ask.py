@@ -15,8 +15,9 @@ router = APIRouter(prefix="/v1", tags=["assistant"], dependencies=[ApiKey])
 
 @router.post("/ask")
 async def ask_question(body: AskRequest, context: Context) -> dict[str, Any]:
-    """The answer with its route, confidence, samples, citations and timings (Answer.to_dict())."""
+    """The answer with its route, confidence, samples, citations and timings (Answer.to_dict()), plus
+    `usage`: the tokens of every generate call it took, samples included."""
     question = check_question(body.question, max_chars=context.settings.max_question_chars)
     thresholds = context.thresholds.for_request(profile=body.profile, overrides=body.overrides)
-    answer = await answer_request(context, question, thresholds=thresholds)
-    return answer.to_dict()
+    answered = await answer_request(context, question, thresholds=thresholds)
+    return {**answered.answer.to_dict(), "usage": answered.usage.split()}

@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from api.answering import answer_request
+from api.answering import Answered, answer_request
 from api.deps import ApiKey, AppContext, Context
 from api.http_errors import status_of
+from api.live import StagedRun
 from api.openai_format import (
     CompletionIds,
     Conversation,
@@ -19,10 +20,13 @@ from api.openai_format import (
     fallback_object,
     split_conversation,
     sse,
+    stage_chunk,
     text_pieces,
+    usage_chunk,
 )
 from api.schemas import ChatCompletionRequest
 from assistant.errors import AssistantError
+from assistant.flow import StageListener
 from assistant.thresholds import Thresholds
 from index.errors import IndexingError
 
@@ -47,14 +51,13 @@ async def chat_completions(
     context.state.retriever()  # fail with 503 now, before a stream has started
     ids = CompletionIds.new(components.generator.model_id)
     if body.stream:
-        events = _stream(conversation, thresholds=thresholds, context=context, ids=ids)
+        include_usage = body.stream_options is not None and body.stream_options.include_usage
+        run = StagedRun(lambda on_stage: _answer(conversation, thresholds, context, on_stage))
+        events = _stream(run, context=context, ids=ids, include_usage=include_usage)
         return StreamingResponse(
             events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
-    answer = await answer_request(
-        context, conversation.question, thresholds=thresholds, history=conversation.history
-    )
-    return completion_body(answer, ids)
+    return completion_body(await _answer(conversation, thresholds, context, None), ids)
 
 
 def _thresholds(body: ChatCompletionRequest, context: AppContext) -> Thresholds:
@@ -67,22 +70,39 @@ def _thresholds(body: ChatCompletionRequest, context: AppContext) -> Thresholds:
     return context.thresholds.for_request(profile=profile, overrides=overrides)
 
 
+async def _answer(
+    conversation: Conversation,
+    thresholds: Thresholds,
+    context: AppContext,
+    on_stage: StageListener | None,
+) -> Answered:
+    return await answer_request(
+        context,
+        conversation.question,
+        thresholds=thresholds,
+        history=conversation.history,
+        on_stage=on_stage,
+    )
+
+
 async def _stream(
-    conversation: Conversation, *, thresholds: Thresholds, context: AppContext, ids: CompletionIds
+    run: StagedRun[Answered], *, context: AppContext, ids: CompletionIds, include_usage: bool
 ) -> AsyncIterator[str]:
-    # The role goes out at once; the route is only known once the whole flow has run.
+    # The role goes out at once, then each stage as the flow reaches it; the route is known at the end.
     yield sse(chunk_body(ids, delta={"role": "assistant", "content": ""}))
+    async for stage in run.stages():
+        yield sse(stage_chunk(ids, stage))
     try:
-        answer = await answer_request(
-            context, conversation.question, thresholds=thresholds, history=conversation.history
-        )
+        answered = run.result()
     except (AssistantError, IndexingError) as error:
         status, kind = status_of(error)
         context.metrics.count_error(status)
         yield sse({"error": {"message": str(error), "type": kind, "code": status}})
         yield sse("[DONE]")
         return
-    for piece in text_pieces(answer.answer):
+    for piece in text_pieces(answered.answer.answer):
         yield sse(chunk_body(ids, delta={"content": piece}))
-    yield sse(chunk_body(ids, delta={}, finish_reason="stop", fallback=fallback_object(answer)))
+    yield sse(chunk_body(ids, delta={}, finish_reason="stop", fallback=fallback_object(answered)))
+    if include_usage:
+        yield sse(usage_chunk(ids, answered.usage))
     yield sse("[DONE]")

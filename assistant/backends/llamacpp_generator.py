@@ -115,7 +115,7 @@ class LlamaCppGenerator:
                     self._llama.llama_sampler_free(sampler)
         greedy = rows[0].completion()
         samples: tuple[Completion, ...] = tuple(row.completion() for row in rows[1:]) if sampled else ()
-        return Generation(greedy=greedy, samples=samples)
+        return Generation(greedy=greedy, samples=samples, prompt_tokens=len(prompt))
 
     def _check_fits(self, prompt_tokens: int, *, rows: int, max_new_tokens: int) -> None:
         if prompt_tokens + rows * max_new_tokens > self._context_tokens:

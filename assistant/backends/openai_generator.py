@@ -32,6 +32,12 @@ class _Request:
     seed: int | None = None  # distinct per sample request: some servers reuse a fixed default seed
 
 
+@dataclass(frozen=True)
+class _Reply:
+    completions: list[Completion]
+    prompt_tokens: int  # the server's `usage.prompt_tokens` for this request
+
+
 class OpenAIGenerator:
     """Greedy answer = a temperature-0 request; the k samples = one request with `n=k`.
 
@@ -84,16 +90,20 @@ class OpenAIGenerator:
     ) -> Generation:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         chat = tuple({"role": m.role, "content": m.content} for m in messages)
-        (greedy,) = self._complete(_Request(chat, 0.0, max_new_tokens, 1))
+        first = self._complete(_Request(chat, 0.0, max_new_tokens, 1))
+        (greedy,) = first.completions
         if n_samples == 0 or (stop_sampling_if is not None and stop_sampling_if(greedy.text)):
-            return Generation(greedy=greedy, samples=())
-        samples = self._samples(_Request(chat, temperature, max_new_tokens, n_samples, self._seed()))
-        return Generation(greedy=greedy, samples=samples)
+            return Generation(greedy=greedy, samples=(), prompt_tokens=first.prompt_tokens)
+        sampled = self._samples(_Request(chat, temperature, max_new_tokens, n_samples, self._seed()))
+        prompt_tokens = first.prompt_tokens + sampled.prompt_tokens
+        return Generation(greedy=greedy, samples=tuple(sampled.completions), prompt_tokens=prompt_tokens)
 
-    def _samples(self, request: _Request) -> tuple[Completion, ...]:
+    def _samples(self, request: _Request) -> _Reply:
         samples: list[Completion] = []
+        prompt_tokens = 0
         if self._server_honours_n is not False:
-            samples = self._complete(request)[: request.n]
+            reply = self._complete(request)
+            samples, prompt_tokens = reply.completions[: request.n], reply.prompt_tokens
             self._server_honours_n = len(samples) == request.n
         missing = request.n - len(samples)
         if missing > 0:
@@ -102,14 +112,15 @@ class OpenAIGenerator:
                 for _ in range(missing)
             ]
             with ThreadPoolExecutor(max_workers=min(missing, self._max_concurrency)) as pool:
-                for completions in pool.map(self._complete, singles):
-                    samples.extend(completions)
-        return tuple(samples)
+                for single in pool.map(self._complete, singles):
+                    samples.extend(single.completions)
+                    prompt_tokens += single.prompt_tokens
+        return _Reply(samples, prompt_tokens)
 
     def _seed(self) -> int:
         return self._seeds.getrandbits(31)
 
-    def _complete(self, request: _Request) -> list[Completion]:
+    def _complete(self, request: _Request) -> _Reply:
         payload = {
             "model": self._model,
             "messages": list(request.messages),
@@ -153,19 +164,22 @@ class OpenAIGenerator:
             ) from exc
 
 
-def _completions(body: Any) -> list[Completion]:
+def _completions(body: Any) -> _Reply:
     """Texts cut at the first line break (in case the server ignored `stop`); tokens from `usage`."""
     try:
         texts = [_first_line(choice["message"]["content"] or "") for choice in body["choices"]]
-        total_tokens = int((body.get("usage") or {}).get("completion_tokens", 0))
+        usage = body.get("usage") or {}
+        total_tokens = int(usage.get("completion_tokens", 0))
+        prompt_tokens = int(usage.get("prompt_tokens", 0))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise GenerationError(f"unexpected chat-completions response: {str(body)[:300]}") from exc
     if not texts:
         raise GenerationError("the model server returned no choices")
-    return [
+    completions = [
         Completion(text=text, tokens=tokens)
         for text, tokens in zip(texts, _split(total_tokens, texts), strict=True)
     ]
+    return _Reply(completions, prompt_tokens)
 
 
 def _split(total: int, texts: list[str]) -> list[int]:

@@ -2,7 +2,7 @@
 
 It keeps the protocol half of the Generator contract (argument checks, exactly `n_samples` samples,
 `stop_sampling_if`, one stripped line within `max_new_tokens`), so the fake cannot accept calls that a
-real backend would refuse. A "token" here is a whitespace-separated word.
+real backend would refuse. A "token" here is a whitespace-separated word, of the replies and of the prompt.
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ class ScriptedGenerator:
                 sampling_skipped=skip,
             )
         )
-        return Generation(greedy=greedy, samples=samples)
+        prompt_tokens = sum(len(m.content.split()) for m in messages)
+        return Generation(greedy=greedy, samples=samples, prompt_tokens=prompt_tokens)
 
     def _reply_for(self, prompt: str) -> tuple[str, ...]:
         for key, reply in self._by_prompt.items():

@@ -93,11 +93,11 @@ class TransformersGenerator:
             except _GENERATE_ERRORS as error:
                 raise GenerationError(f"{self._model_id} failed to generate: {error}") from error
             completions = [self._completion(row, stops.lengths[i]) for i, row in enumerate(rows)]
-        greedy = completions[0]
-        greedy = Completion(greedy.text, greedy.tokens, tuple(logprobs[: greedy.tokens]))
+        first, prompt_tokens = completions[0], int(prompt.shape[1])
+        greedy = Completion(first.text, first.tokens, tuple(logprobs[: first.tokens]))
         if stops.sampling_skipped or _skip_after_limit(stops, stop_sampling_if, greedy.text):
-            return Generation(greedy=greedy, samples=())
-        return Generation(greedy=greedy, samples=tuple(completions[1:]))
+            return Generation(greedy=greedy, samples=(), prompt_tokens=prompt_tokens)
+        return Generation(greedy=greedy, samples=tuple(completions[1:]), prompt_tokens=prompt_tokens)
 
     def _encode(self, messages: Sequence[ChatMessage]) -> torch.Tensor:
         chat = [{"role": message.role, "content": message.content} for message in messages]

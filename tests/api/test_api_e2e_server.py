@@ -3,13 +3,10 @@ real HTTP clients (openai, LangChain, httpx). One server for the whole module ke
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +15,7 @@ import openai
 import pytest
 from langchain_openai import ChatOpenAI
 
-from tests.support.served_process import free_port, stop, wait_until_ok
+from tests.support.assistant_server import Server, assistant_command, serving
 
 pytestmark = pytest.mark.slow
 
@@ -37,48 +34,15 @@ QUARRY_Q = "In what year did the Zentrix Quarry open?"
 MAX_QUESTION_CHARS = 500
 
 
-@dataclass(frozen=True)
-class Server:
-    url: str
-    home: Path
-    env: dict[str, str]
-
-    def http(self, **headers: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers=headers, timeout=300)
-
-
-def assistant_command(*args: str) -> list[str]:
-    return [str(Path(sys.executable).parent / "assistant"), *args]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("e2e-home")
-    port = free_port()
     env = {
-        **os.environ,
-        "ASSISTANT_HOME": str(home),
-        "ASSISTANT_CACHE_DIR": str(model_cache_dir),
         "ASSISTANT_API_KEY": API_KEY,
         "ASSISTANT_ADMIN_KEY": ADMIN_KEY,
         "ASSISTANT_MAX_QUESTION_CHARS": str(MAX_QUESTION_CHARS),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
     }
-    log = home.parent / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            assistant_command("serve", "--prepare", "--port", str(port)),
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ok(f"{url}/readyz", process, timeout_s=600, log_tail=log.read_text)
-        yield Server(url=url, home=home, env=env)
-    finally:
-        stop(process, timeout_s=20)
+    with serving(tmp_path_factory.mktemp("e2e-home"), cache_dir=model_cache_dir, env=env) as running:
+        yield running
 
 
 def wait_for_job(http: httpx.Client, job_id: str) -> dict[str, Any]:
@@ -143,14 +107,24 @@ def test_openai_client_chat_while_healthz_stays_responsive(server: Server) -> No
 def test_openai_client_streams_chunks_then_done(server: Server) -> None:
     client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=API_KEY)
     stream = client.chat.completions.create(
-        model="any", messages=[{"role": "user", "content": CAPITAL_Q}], stream=True, extra_body=CHEAP
+        model="any",
+        messages=[{"role": "user", "content": CAPITAL_Q}],
+        stream=True,
+        stream_options={"include_usage": True},
+        extra_body=CHEAP,
     )
     chunks = list(stream)
-    assert len(chunks) >= 3
-    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    *answer_chunks, usage_chunk = chunks
+    text = "".join(c.choices[0].delta.content or "" for c in answer_chunks)
     assert "Paris" in text
-    assert chunks[-1].choices[0].finish_reason == "stop"
-    assert chunks[-1].model_extra["fallback"]["route"] == "parametric"
+    fallbacks = [(c.model_extra or {}).get("fallback", {}) for c in answer_chunks]
+    assert [f["stage"] for f in fallbacks if "stage" in f] == ["answering", "checking_agreement"]
+    assert answer_chunks[-1].choices[0].finish_reason == "stop"
+    assert fallbacks[-1]["route"] == "parametric"
+    assert usage_chunk.choices == [] and usage_chunk.usage is not None
+    # The real tokenizer's counts: the prompt, the greedy answer and its two samples.
+    assert usage_chunk.usage.prompt_tokens > 10 and usage_chunk.usage.completion_tokens > 3 * 3
+    assert usage_chunk.usage.total_tokens == fallbacks[-1]["usage"]["total_tokens"]
 
 
 def test_langchain_chat_openai_invokes_and_streams(server: Server) -> None:

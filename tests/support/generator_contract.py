@@ -145,6 +145,13 @@ class GeneratorProtocolContract:
         with pytest.raises(GenerationError):
             bad_call(generator)
 
+    def test_prompt_tokens_grow_with_the_prompt(self, generator: Generator) -> None:
+        """`prompt_tokens` feeds the `usage` of HTTP answers; a longer conversation costs more."""
+        short = generator.generate(QUESTION, max_new_tokens=8)
+        follow_up = [*QUESTION, ChatMessage("assistant", "Paris."), *OTHER_QUESTION]
+        longer = generator.generate(follow_up, max_new_tokens=8)
+        assert 0 < short.prompt_tokens < longer.prompt_tokens
+
 
 class GeneratorContract(GeneratorProtocolContract):
     """The whole contract: the protocol half, and what a real language model does with the prompts."""

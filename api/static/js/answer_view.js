@@ -1,0 +1,108 @@
+// How an answer was reached: route badge, confidence bar, citation chips, samples, token usage.
+import { t } from "./i18n.js";
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const percent = (value) => `${Math.round(Math.max(0, Math.min(1, value)) * 100)}%`;
+
+/** Open the passage dialog on citation `citation` ({id, source, chunk_id, position?, score, text}). */
+export function showPassage(citation) {
+  const position = citation.position == null ? "" : `${citation.position} · `;
+  document.getElementById("passage-title").textContent = t("passage", { n: citation.id });
+  document.getElementById("passage-source").textContent = citation.source;
+  document.getElementById("passage-position").textContent = `${position}${citation.chunk_id}`;
+  document.getElementById("passage-score").textContent = Number(citation.score).toFixed(3);
+  document.getElementById("passage-text").textContent = citation.text;
+  document.getElementById("passage-dialog").showModal();
+}
+
+/** A `[n]` button opening citation n, or null when the answer has no such citation. */
+export function citationChip(citations, n) {
+  const citation = citations.find((c) => c.id === n);
+  if (!citation) return null;
+  const chip = element("button", "chip", `[${n}]`);
+  chip.type = "button";
+  chip.title = citation.source;
+  chip.setAttribute("aria-label", `${t("passage", { n })}: ${citation.source}`);
+  chip.addEventListener("click", () => showPassage(citation));
+  return chip;
+}
+
+function confidenceMeter(label, value) {
+  const wrap = element("span", "confidence");
+  wrap.append(element("span", "", `${label} ${value.toFixed(2)}`));
+  const bar = element("span", "confidence-bar");
+  bar.setAttribute("role", "meter");
+  bar.setAttribute("aria-valuemin", "0");
+  bar.setAttribute("aria-valuemax", "1");
+  bar.setAttribute("aria-valuenow", value.toFixed(2));
+  bar.setAttribute("aria-label", label);
+  const fill = element("span", "confidence-fill");
+  fill.style.width = percent(value);
+  fill.style.display = "block";
+  bar.append(fill);
+  wrap.append(bar);
+  return wrap;
+}
+
+function sourcesRow(citations) {
+  const row = element("div", "how-row sources");
+  row.append(element("span", "", `${t("citations")}:`));
+  for (const citation of citations) {
+    row.append(citationChip(citations, citation.id), element("span", "source-name", citation.source));
+  }
+  return row;
+}
+
+function samplesDetails(fallback) {
+  const samples = fallback.samples || [];
+  const details = element("details", "samples-details");
+  const summary = t("samplesSummary", { count: samples.length, agreement: fallback.confidence.toFixed(2) });
+  details.append(element("summary", "", summary));
+  if (fallback.parametric_answer) {
+    details.append(element("p", "", t("mainAnswer", { answer: fallback.parametric_answer })));
+  }
+  const list = element("ol", "samples");
+  for (const sample of samples) list.append(element("li", "", sample));
+  details.append(list);
+  if (fallback.grounded_agreement != null) {
+    const agreement = fallback.grounded_agreement.toFixed(2);
+    details.append(element("p", "", t("groundedAgreement", { agreement })));
+  }
+  return details;
+}
+
+function usageLine(usage) {
+  const calls = usage.generate_calls ?? "?";
+  const text = t("usage", {
+    total: usage.total_tokens, prompt: usage.prompt_tokens, completion: usage.completion_tokens, calls,
+  });
+  return element("p", "usage", text);
+}
+
+/** A retrieval answer is trusted on its own samples' agreement; the others on the closed-book samples'. */
+function answerConfidence(fallback) {
+  return fallback.route === "retrieval" && fallback.grounded_agreement != null
+    ? fallback.grounded_agreement
+    : fallback.confidence;
+}
+
+/** The "how it was answered" block of one answer, from the `fallback` object of the response. */
+export function renderHow(fallback) {
+  const how = element("section", "how");
+  const row = element("div", "how-row");
+  const badge = element("span", `badge ${fallback.route}`, t(`route.${fallback.route}`));
+  badge.dataset.route = fallback.route;
+  row.append(badge, confidenceMeter(t("confidence"), answerConfidence(fallback)));
+  if (fallback.grounded_support != null) row.append(confidenceMeter(t("support"), fallback.grounded_support));
+  how.append(row);
+  if (fallback.citations?.length) how.append(sourcesRow(fallback.citations));
+  how.append(samplesDetails(fallback));
+  if (fallback.usage) how.append(usageLine(fallback.usage));
+  return how;
+}
