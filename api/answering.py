@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -31,6 +32,11 @@ def check_question(text: str, *, max_chars: int) -> str:
     return question
 
 
+def with_notice(record: dict[str, Any], notice: str | None) -> dict[str, Any]:
+    """`record` with a `notice` (e.g. that no documents are indexed) when there is one."""
+    return record if notice is None else {**record, "notice": notice}
+
+
 def answer(
     question: str,
     *,
@@ -40,7 +46,10 @@ def answer(
     history: Sequence[ChatMessage] = (),
     on_stage: StageListener | None = None,
 ) -> Answer:
-    """Answer `question` (already checked) with the earlier turns of the conversation as context."""
+    """Answer `question` (already checked) with the earlier turns of the conversation as context.
+
+    With no retriever (no index built yet) the question takes the closed-book route or abstains.
+    """
     return answer_question(
         question,
         generator=generator,
@@ -61,7 +70,8 @@ async def answer_request(
 ) -> Answer:
     """The server's answer: components and index read once, the flow run off the event loop, counted.
 
-    Raises NotReady / IndexNotFound before any work when the server cannot answer yet.
+    Raises NotReady before any work while the models load; with no index the retriever is None and the
+    flow answers closed-book or abstains (the routes add a `notice`).
     """
     generator = context.state.components().generator
     retriever = context.state.retriever()

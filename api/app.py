@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.backpressure import AnswerQueue
 from api.components import Components, IndexService
 from api.deps import AppContext
 from api.documents import DocumentStore
@@ -33,7 +34,8 @@ def create_app(
     """An app serving `components`, or loading them with `loader` (default: api.wiring) at start-up.
 
     Nothing heavy happens here: loading runs in a background thread once the server starts, so
-    /healthz answers at once and /readyz says 503 until the models and the index are in.
+    /healthz answers at once and /readyz says 503 until the models are in (with no index built,
+    the server is ready and answers without documents).
     """
     context = _build_context(settings)
 
@@ -75,6 +77,7 @@ def _build_context(settings: Settings) -> AppContext:
         documents=DocumentStore(settings.documents_dir, max_bytes=settings.max_upload_bytes),
         jobs=BuildJobs(index=index_service, source=settings.documents_dir, on_success=state.swap_retriever),
         metrics=Metrics(),
+        answers=AnswerQueue(limit=settings.max_queued),
     )
 
 
@@ -98,11 +101,12 @@ def _load_and_open(state: ServerState, load: Callable[[], Components]) -> None:
     state.set_components(loaded)
     try:
         state.swap_retriever(loaded.index.open())
-    except IndexNotFound as error:
-        state.set_index_problem(f"{error}; POST /v1/index/rebuild to build one")
+    except IndexNotFound:
+        _LOG.info("no index is built yet; questions are answered without documents")
     except (IndexingError, OSError) as error:
+        # A truncated or corrupt index: not ready, with the reason; a rebuild replaces it.
         _LOG.error("opening the index failed: %s", error)
-        state.set_index_problem(f"{type(error).__name__}: {error}; POST /v1/index/rebuild to rebuild it")
+        state.set_index_failure(f"{type(error).__name__}: {error}")
 
 
 def _default_loader(settings: Settings) -> Components:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from api.backpressure import AnswerQueue
 from api.documents import DocumentStore
 from api.jobs import BuildJobs
 from api.prometheus import Metrics
@@ -26,6 +27,7 @@ class AppContext:
     documents: DocumentStore
     jobs: BuildJobs
     metrics: Metrics
+    answers: AnswerQueue
 
 
 def get_context(request: Request) -> AppContext:

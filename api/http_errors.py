@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from api.answering import QuestionRejected
-from api.documents import DocumentError, DocumentNotFound, DocumentTooLarge
+from api.backpressure import Overloaded
+from api.documents import DocumentError, DocumentNotFound, DocumentRefused, DocumentTooLarge
 from api.jobs import BuildAlreadyRunning
 from api.security import BodyTooLarge, Unauthorized
 from api.state import NotReady
@@ -37,20 +38,31 @@ _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (IndexingError, 500, "index_error"),
     (DocumentTooLarge, 413, "document_too_large"),
     (DocumentNotFound, 404, "document_not_found"),
+    (DocumentRefused, 422, "document_refused"),
     (DocumentError, 400, "invalid_document"),
     (BodyTooLarge, 413, "request_too_large"),
     (Unauthorized, 401, "unauthorized"),
     (NotReady, 503, "not_ready"),
+    (Overloaded, 503, "overloaded"),
 )
 
 
-def error_response(status: int, message: str, *, kind: str, field: str | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    message: str,
+    *,
+    kind: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     """The one error body of this API; the `error.message` field is what the openai client shows."""
     body: dict[str, Any] = {"message": message, "type": kind}
     if field is not None:
         body["field"] = field
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": body}, status_code=status, headers=headers)
+    extra = dict(headers or {})
+    if status == 401:
+        extra["WWW-Authenticate"] = "Bearer"
+    return JSONResponse({"error": body}, status_code=status, headers=extra or None)
 
 
 def status_of(error: Exception) -> tuple[int, str]:
@@ -66,6 +78,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BodyTooLarge, _domain_error)
     app.add_exception_handler(Unauthorized, _domain_error)
     app.add_exception_handler(NotReady, _domain_error)
+    app.add_exception_handler(Overloaded, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
 
@@ -80,7 +93,8 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     field = getattr(error, "field", None)
     if isinstance(error, ThresholdError):
         field = _threshold_field(str(error))
-    return error_response(status, str(error), kind=kind, field=field)
+    headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, Overloaded) else None
+    return error_response(status, str(error), kind=kind, field=field, headers=headers)
 
 
 def _threshold_field(message: str) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.answering import answer_request, check_question
+from api.answering import answer_request, check_question, with_notice
 from api.deps import ApiKey, Context
 from api.schemas import AskRequest
 
@@ -15,8 +15,14 @@ router = APIRouter(prefix="/v1", tags=["assistant"], dependencies=[ApiKey])
 
 @router.post("/ask")
 async def ask_question(body: AskRequest, context: Context) -> dict[str, Any]:
-    """The answer with its route, confidence, samples, citations and timings (Answer.to_dict())."""
+    """The answer with its route, confidence, samples, citations and timings (Answer.to_dict()).
+
+    With no index built, a `notice` says so and the answer comes from the model alone, or abstains.
+    """
     question = check_question(body.question, max_chars=context.settings.max_question_chars)
     thresholds = context.thresholds.for_request(profile=body.profile, overrides=body.overrides)
-    answer = await answer_request(context, question, thresholds=thresholds)
-    return answer.to_dict()
+    context.state.components()
+    with context.answers.place():
+        notice = context.state.index_notice()
+        answer = await answer_request(context, question, thresholds=thresholds)
+    return with_notice(answer.to_dict(), notice)

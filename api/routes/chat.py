@@ -7,8 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
-from api.answering import answer_request
+from api.answering import answer_request, with_notice
+from api.backpressure import Place
 from api.deps import ApiKey, AppContext, Context
 from api.http_errors import status_of
 from api.openai_format import (
@@ -44,17 +46,26 @@ async def chat_completions(
     conversation = split_conversation(body.messages, max_chars=context.settings.max_question_chars)
     thresholds = _thresholds(body, context)
     components = context.state.components()
-    context.state.retriever()  # fail with 503 now, before a stream has started
     ids = CompletionIds.new(components.generator.model_id)
+    place = Place(context.answers)  # 503 + Retry-After now, before a stream has started
     if body.stream:
-        events = _stream(conversation, thresholds=thresholds, context=context, ids=ids)
+        events = _stream(conversation, thresholds=thresholds, context=context, ids=ids, place=place)
         return StreamingResponse(
-            events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            events,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
+            background=BackgroundTask(place.release),  # a stream never started still gives it back
         )
-    answer = await answer_request(
-        context, conversation.question, thresholds=thresholds, history=conversation.history
-    )
-    return completion_body(answer, ids)
+    try:
+        notice = context.state.index_notice()
+        answer = await answer_request(
+            context, conversation.question, thresholds=thresholds, history=conversation.history
+        )
+    finally:
+        place.release()
+    body_out = completion_body(answer, ids)
+    body_out["fallback"] = with_notice(body_out["fallback"], notice)
+    return body_out
 
 
 def _thresholds(body: ChatCompletionRequest, context: AppContext) -> Thresholds:
@@ -68,10 +79,16 @@ def _thresholds(body: ChatCompletionRequest, context: AppContext) -> Thresholds:
 
 
 async def _stream(
-    conversation: Conversation, *, thresholds: Thresholds, context: AppContext, ids: CompletionIds
+    conversation: Conversation,
+    *,
+    thresholds: Thresholds,
+    context: AppContext,
+    ids: CompletionIds,
+    place: Place,
 ) -> AsyncIterator[str]:
     # The role goes out at once; the route is only known once the whole flow has run.
     yield sse(chunk_body(ids, delta={"role": "assistant", "content": ""}))
+    notice = context.state.index_notice()
     try:
         answer = await answer_request(
             context, conversation.question, thresholds=thresholds, history=conversation.history
@@ -82,7 +99,10 @@ async def _stream(
         yield sse({"error": {"message": str(error), "type": kind, "code": status}})
         yield sse("[DONE]")
         return
+    finally:
+        place.release()
     for piece in text_pieces(answer.answer):
         yield sse(chunk_body(ids, delta={"content": piece}))
-    yield sse(chunk_body(ids, delta={}, finish_reason="stop", fallback=fallback_object(answer)))
+    fallback = with_notice(fallback_object(answer), notice)
+    yield sse(chunk_body(ids, delta={}, finish_reason="stop", fallback=fallback))
     yield sse("[DONE]")

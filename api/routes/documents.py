@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminKey, ApiKey, AppContext, Context
-from api.documents import DocumentTooLarge, StoredDocument, check_name
+from api.documents import DocumentTooLarge, check_name
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -23,13 +23,11 @@ async def list_documents(context: Context) -> dict[str, Any]:
 async def upload_documents(
     files: Annotated[list[UploadFile], File(description="One or more documents.")], context: Context
 ) -> dict[str, Any]:
-    """Store the files (replacing same-named ones); all names are checked before any is written."""
+    """Store the files (replacing same-named ones): all of them, or none when one is refused."""
     for upload in files:
         _check(upload, context)
-    stored: list[StoredDocument] = []
-    for upload in files:
-        name = upload.filename or ""
-        stored.append(await run_in_threadpool(context.documents.save, name, upload.file))
+    named = [(upload.filename or "", upload.file) for upload in files]
+    stored = await run_in_threadpool(context.documents.save_all, named)
     return {"documents": [dataclasses.asdict(d) for d in stored]}
 
 

@@ -19,9 +19,13 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(context: Context) -> JSONResponse:
-    """200 once the models and the index are loaded; 503 with the reason until then."""
+    """200 once the models are loaded and the index is open or not built yet; 503 with the reason else.
+
+    `index` is "ready", "none" (answers come from the model alone, or abstain), "failed" (an index on
+    disk could not be opened: not ready) or "loading".
+    """
     readiness = context.state.readiness()
-    body = {"status": readiness.status, "detail": readiness.detail}
+    body = {"status": readiness.status, "index": readiness.index, "detail": readiness.detail}
     return JSONResponse(body, status_code=200 if readiness.ready else 503)
 
 
