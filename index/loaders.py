@@ -9,7 +9,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from index.decoding import decode_text
 from index.limits import (
@@ -168,7 +168,8 @@ def _pdf_pages(reader: PdfReader, limits: ReadLimits) -> list[str]:
 
 def _declared_pages(reader: PdfReader) -> int:
     try:
-        return int(reader.trailer["/Root"]["/Pages"]["/Count"])
+        pages: Any = reader.trailer["/Root"]["/Pages"]  # type: ignore[index]  # a DictionaryObject
+        return int(pages["/Count"])
     except (KeyError, TypeError, ValueError):
         return 0
 
