@@ -17,6 +17,7 @@ from api.http_errors import install_error_handlers
 from api.jobs import BuildJobs
 from api.prometheus import Metrics
 from api.routes import ask, chat, config, documents, health, index
+from api.schemas import ERROR_RESPONSES
 from api.security import BodySizeLimit
 from api.settings import Settings
 from api.state import ServerState
@@ -58,8 +59,9 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
-    for module in (health, chat, ask, documents, index, config):
-        app.include_router(module.router)
+    app.include_router(health.router)
+    for module in (chat, ask, documents, index, config):
+        app.include_router(module.router, responses=ERROR_RESPONSES)
     app.add_middleware(BodySizeLimit, settings=settings)
     return app
 

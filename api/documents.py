@@ -16,7 +16,7 @@ from index.limits import READ_LIMITS, LimitExceeded, check_text_bytes, check_zip
 
 # The file types the index can read.
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl"})
-_MAX_NAME_CHARS = 200
+MAX_NAME_CHARS = 200
 # File systems cap a name at 255 bytes; 200 UTF-8 bytes leave room for the store's temporary prefix.
 _MAX_NAME_BYTES = 200
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\:]")
@@ -48,12 +48,24 @@ class StoredDocument:
     modified: float
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{char.lower()}{char.upper()}]" for char in word)
+
+
+# check_name as a regular expression, for the OpenAPI schema of document ids (JSON Schema has no flags).
+NAME_PATTERN = (
+    r"^[^.\x00-\x1f/\\:][^\x00-\x1f/\\:]*\.("
+    + "|".join(_any_case(suffix[1:]) for suffix in sorted(SUPPORTED_SUFFIXES))
+    + ")$"
+)
+
+
 def check_name(name: str) -> str:
     """`name` if it is a plain file name of a supported type; never a path that leaves the store."""
     if not name or name in {".", ".."} or name.startswith(".") or _UNSAFE_NAME.search(name):
         raise DocumentError(f"invalid file name {name!r}: use a plain name, without folders")
-    if len(name) > _MAX_NAME_CHARS or len(name.encode("utf-8", "replace")) > _MAX_NAME_BYTES:
-        raise DocumentError(f"file name longer than {_MAX_NAME_CHARS} characters or {_MAX_NAME_BYTES} bytes")
+    if len(name) > MAX_NAME_CHARS or len(name.encode("utf-8", "replace")) > _MAX_NAME_BYTES:
+        raise DocumentError(f"file name longer than {MAX_NAME_CHARS} characters or {_MAX_NAME_BYTES} bytes")
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         allowed = " ".join(sorted(SUPPORTED_SUFFIXES))

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 
 from api.answering import QuestionRejected
 from api.backpressure import Overloaded
@@ -115,4 +116,17 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     _count(request, error.status_code)
-    return error_response(error.status_code, str(error.detail), kind="http_error")
+    headers = dict(error.headers) if error.headers else {}
+    if error.status_code == 405:
+        # Starlette's Allow names the methods of the first route on the path only; RFC 9110 wants all.
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return error_response(error.status_code, str(error.detail), kind="http_error", headers=headers or None)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE and isinstance(route, Route) and route.methods:
+            methods |= route.methods
+    return sorted(methods)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Path, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminKey, ApiKey, AppContext, Context
-from api.documents import DocumentTooLarge, check_name
+from api.documents import MAX_NAME_CHARS, NAME_PATTERN, DocumentTooLarge, check_name
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -31,8 +31,11 @@ async def upload_documents(
     return {"documents": [dataclasses.asdict(d) for d in stored]}
 
 
+DocumentId = Annotated[str, Path(pattern=NAME_PATTERN, max_length=MAX_NAME_CHARS)]
+
+
 @router.delete("/{document_id}", dependencies=[AdminKey])
-async def delete_document(document_id: str, context: Context) -> dict[str, str]:
+async def delete_document(document_id: DocumentId, context: Context) -> dict[str, str]:
     """Remove a stored document; the index keeps it until the next rebuild."""
     context.documents.delete(document_id)
     return {"deleted": document_id}
