@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from conftest import ClientFactory, FakeIndex
 from fastapi.testclient import TestClient
 
-from assistant.fakes import ScriptedGenerator
+from assistant.backends.scripted import ScriptedGenerator
 from assistant.protocols import ChatMessage, Generation
+from tests.support.fake_index import ClientFactory, FakeIndex
 
 QUESTION = {"question": "What is the capital of France?"}
 LIMIT = 2

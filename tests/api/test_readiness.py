@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 
-from conftest import ClientFactory, FakeIndex, write_docs
-
 from api.settings import Settings
-from assistant.fakes import ScriptedGenerator, StaticRetriever
+from assistant.backends.scripted import ScriptedGenerator
+from assistant.fakes import StaticRetriever
 from index.errors import CorruptIndex
+from tests.support.fake_index import ClientFactory, FakeIndex, write_docs
 
 CAPITAL_Q = "What is the capital of France?"
 ZED_Q = "Where is Zed Quarry?"

@@ -14,13 +14,13 @@ import hypothesis
 import pytest
 import schemathesis
 import uvicorn
-from conftest import FakeIndex, write_docs
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
 from api.components import Components
 from api.settings import Settings
-from assistant.fakes import ScriptedGenerator
+from assistant.backends.scripted import ScriptedGenerator
+from tests.support.fake_index import FakeIndex, write_docs
 
 EXAMPLES_PER_OPERATION = 25
 # Rules JSON Schema cannot state, so a schema-valid body may still be refused with 400/422 here:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from scripted_chat_server import Payload, Reply, choices_reply, scripted_server
 
+from assistant.backends.openai_generator import OpenAIGenerator
 from assistant.errors import BackendTimeout, BackendUnavailable
-from assistant.openai_generator import OpenAIGenerator
 from assistant.protocols import ChatMessage
+from tests.support.scripted_chat_server import Payload, Reply, choices_reply, scripted_server
 
 QUESTION = (ChatMessage(role="user", content="What is the capital of France?"),)
 TIMEOUT_S = 0.5

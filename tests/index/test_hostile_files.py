@@ -8,14 +8,14 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from hostile_files import GOOD_TEXT, PDF_SCRIPT, broken_jsonl, write_hostile
-from index_fakes import HashingEmbedder
 
 from index.build import build_index
 from index.limits import ReadLimits
 from index.loaders import read_file
-from index.records import IndexOptions
 from index.search import open_index
+from index.shapes import IndexOptions
+from tests.support.hostile_files import GOOD_TEXT, PDF_SCRIPT, broken_jsonl, write_hostile
+from tests.support.index_fakes import HashingEmbedder
 
 # Generous for a busy 2-core machine; without the limits the bomb alone allocates 200 MB and the
 # 5,000-page PDF takes minutes.

@@ -7,7 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from index_pdfs import pdf_with_pages
+from tests.support.index_pdfs import pdf_with_pages
 
 # A page script that would run in a PDF viewer; the loaders read page text only.
 PDF_SCRIPT = "app.alert('pwned'); this.exportDataObject({cName: 'x', nLaunch: 2});"
