@@ -100,7 +100,6 @@ def _load_and_open(state: ServerState, load: Callable[[], Components]) -> None:
         _LOG.error("loading the models failed: %s", error)
         state.set_failure(f"{type(error).__name__}: {error}")
         return
-    state.set_components(loaded)
     try:
         state.swap_retriever(loaded.index.open())
     except IndexNotFound:
@@ -109,6 +108,8 @@ def _load_and_open(state: ServerState, load: Callable[[], Components]) -> None:
         # A truncated or corrupt index: not ready, with the reason; a rebuild replaces it.
         _LOG.error("opening the index failed: %s", error)
         state.set_index_failure(f"{type(error).__name__}: {error}")
+    # Last: until the index is open (or known to be missing), /readyz says "loading", not "ready".
+    state.set_components(loaded)
 
 
 def _default_loader(settings: Settings) -> Components:
