@@ -18,6 +18,7 @@ from api.security import BodyTooLarge, Unauthorized
 from api.state import NotReady
 from assistant.errors import (
     AssistantError,
+    BackendTimeout,
     BackendUnavailable,
     GenerationError,
     ModelLoadError,
@@ -29,6 +30,7 @@ from index.errors import BuildLocked, EmbedderMismatch, IndexingError, IndexNotF
 _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (ThresholdError, 422, "invalid_threshold"),
     (QuestionRejected, 422, "invalid_question"),
+    (BackendTimeout, 504, "backend_timeout"),
     (BackendUnavailable, 503, "backend_unavailable"),
     (ModelLoadError, 503, "model_unavailable"),
     (GenerationError, 502, "generation_failed"),

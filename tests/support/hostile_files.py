@@ -106,3 +106,16 @@ def write_hostile(root: Path) -> list[Hostile]:
         Hostile("青岚茶业-" + "长" * 40 + ".txt", ""),
         Hostile("good.txt", ""),
     ]
+
+
+def raw_multipart(filename: bytes, content: bytes) -> tuple[bytes, str]:
+    """A multipart body whose file name is sent byte for byte (httpx would percent-encode a NUL)."""
+    boundary = "hostileboundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="'.encode()
+        + filename
+        + b'"\r\nContent-Type: text/plain\r\n\r\n'
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
