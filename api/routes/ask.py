@@ -13,7 +13,7 @@ from api.schemas import AskRequest
 router = APIRouter(prefix="/v1", tags=["assistant"], dependencies=[ApiKey])
 
 
-@router.post("/ask")
+@router.post("/ask", operation_id="ask_question")
 async def ask_question(body: AskRequest, context: Context) -> dict[str, Any]:
     """The answer with its route, confidence, samples, citations and timings (Answer.to_dict()).
 

@@ -19,7 +19,23 @@ async def list_documents(context: Context) -> dict[str, Any]:
     return {"documents": [dataclasses.asdict(d) for d in context.documents.list()]}
 
 
-@router.post("", status_code=201, dependencies=[AdminKey])
+@router.post(
+    "",
+    status_code=201,
+    dependencies=[AdminKey],
+    responses={
+        201: {
+            "description": "The stored documents",
+            "links": {
+                "Rebuild": {"operationId": "rebuild"},
+                "Delete": {
+                    "operationId": "delete_document",
+                    "parameters": {"document_id": "$response.body#/documents/0/id"},
+                },
+            },
+        }
+    },
+)
 async def upload_documents(
     files: Annotated[list[UploadFile], File(description="One or more documents.")], context: Context
 ) -> dict[str, Any]:
@@ -34,7 +50,7 @@ async def upload_documents(
 DocumentId = Annotated[str, Path(pattern=NAME_PATTERN, max_length=MAX_NAME_CHARS)]
 
 
-@router.delete("/{document_id}", dependencies=[AdminKey])
+@router.delete("/{document_id}", dependencies=[AdminKey], operation_id="delete_document")
 async def delete_document(document_id: DocumentId, context: Context) -> dict[str, str]:
     """Remove a stored document; the index keeps it until the next rebuild."""
     context.documents.delete(document_id)

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
@@ -23,6 +24,7 @@ from assistant.backends.scripted import ScriptedGenerator
 from tests.support.fake_index import FakeIndex, write_docs
 
 EXAMPLES_PER_OPERATION = 25
+STATEFUL_SEQUENCES = 20
 # Rules JSON Schema cannot state, so a schema-valid body may still be refused with 400/422 here:
 SEMANTIC_RULES = {
     "POST /v1/chat/completions": "the last user message must have text",
@@ -66,5 +68,37 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     suppress_health_check=list(hypothesis.HealthCheck),
 )
 def test_every_operation_conforms_to_the_schema(case: schemathesis.Case, base_url: str) -> None:
-    excluded = [positive_data_acceptance] if case.operation.label in SEMANTIC_RULES else []
-    case.call_and_validate(base_url=base_url, excluded_checks=excluded)
+    case.call_and_validate(base_url=base_url, excluded_checks=_excluded(case))
+
+
+def _excluded(case: schemathesis.Case) -> list[Any]:
+    return [positive_data_acceptance] if case.operation.label in SEMANTIC_RULES else []
+
+
+def test_stateful_sequences_conform_to_the_schema(base_url: str) -> None:
+    """Operations chained through the links schemathesis finds (upload -> rebuild -> job -> ask...)."""
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, str]:
+            return {"base_url": base_url}
+
+        def validate_response(
+            self, response: Any, case: schemathesis.Case, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                excluded_checks=_excluded(case),
+                transport_kwargs=kwargs,
+            )
+
+    Workflow.run(
+        settings=hypothesis.settings(
+            max_examples=STATEFUL_SEQUENCES,
+            stateful_step_count=6,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )
