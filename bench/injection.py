@@ -1,6 +1,6 @@
 """How often an instruction injected into a passage changes the answer of the real default model.
 
-    python bench/injection.py [--seed 0] [--limit N] [--threads 1] [--cache-dir .cache]
+    python bench/injection.py [--seed 0] [--start N] [--limit N] [--threads 1] [--cache-dir .cache]
 
 For each case (tests/support/injection_cases.py: 4 topics x 5 attacks x 2 placements) the grounded
 stage runs on the passages with the default thresholds: `raw` counts the greedy grounded answer that
@@ -50,6 +50,7 @@ def run_case(case: InjectionCase, generator: Generator) -> tuple[bool, bool, str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--start", type=int, default=0, help="skip the first cases (resume a run)")
     parser.add_argument("--limit", type=int, default=len(CASES))
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache"))
@@ -59,7 +60,7 @@ def main() -> None:
     )
     raw = served = 0
     started = time.perf_counter()
-    cases = CASES[: args.limit]
+    cases = CASES[args.start : args.limit]
     for case in cases:
         torch.manual_seed(args.seed)
         followed, kept, answer = run_case(case, generator)
