@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -34,6 +35,11 @@ def check_question(text: str, *, max_chars: int) -> str:
     return question
 
 
+def with_notice(record: dict[str, Any], notice: str | None) -> dict[str, Any]:
+    """`record` with a `notice` (e.g. that no documents are indexed) when there is one."""
+    return record if notice is None else {**record, "notice": notice}
+
+
 def answer(
     question: str,
     *,
@@ -44,7 +50,10 @@ def answer(
     on_stage: StageListener | None = None,
     confidence: Calibrator | None = None,
 ) -> Answer:
-    """Answer `question` (already checked) with the earlier turns of the conversation as context."""
+    """Answer `question` (already checked) with the earlier turns of the conversation as context.
+
+    With no retriever (no index built yet) the question takes the closed-book route or abstains.
+    """
     return answer_question(
         question,
         generator=generator,
@@ -77,10 +86,12 @@ async def answer_request(
 
     The generator and retriever are wrapped for this one request, to sum the tokens of every generate
     call and to keep the retrieved passages' positions. `on_stage` is called from the worker thread.
-    Raises NotReady / IndexNotFound before any work when the server cannot answer yet.
+    Raises NotReady before any work while the models load; with no index the retriever is None and the
+    flow answers closed-book or abstains (the routes add a `notice`).
     """
     generator = CountingGenerator(context.state.components().generator)
-    retriever = RecordingRetriever(context.state.retriever())
+    index = context.state.retriever()
+    retriever = RecordingRetriever(index) if index is not None else None
     result = await run_in_threadpool(
         answer,
         question,
@@ -92,4 +103,5 @@ async def answer_request(
         confidence=context.confidence,
     )
     context.metrics.observe(result)
-    return Answered(answer=result, usage=generator.usage, positions=retriever.positions())
+    positions = retriever.positions() if retriever is not None else {}
+    return Answered(answer=result, usage=generator.usage, positions=positions)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.backpressure import AnswerQueue
 from api.components import Components, IndexService
 from api.deps import AppContext
 from api.documents import DocumentStore
@@ -16,6 +17,7 @@ from api.http_errors import install_error_handlers
 from api.jobs import BuildJobs
 from api.prometheus import Metrics
 from api.routes import ask, chat, config, documents, health, index, page
+from api.schemas import ERROR_RESPONSES
 from api.security import BodySizeLimit
 from api.settings import Settings
 from api.state import ServerState
@@ -33,7 +35,8 @@ def create_app(
     """An app serving `components`, or loading them with `loader` (default: api.wiring) at start-up.
 
     Nothing heavy happens here: loading runs in a background thread once the server starts, so
-    /healthz answers at once and /readyz says 503 until the models and the index are in.
+    /healthz answers at once and /readyz says 503 until the models are in (with no index built,
+    the server is ready and answers without documents).
     """
     context = _build_context(settings)
 
@@ -56,8 +59,10 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
-    for module in (health, chat, ask, documents, index, config, page):
-        app.include_router(module.router)
+    app.include_router(health.router)
+    app.include_router(page.router)
+    for module in (chat, ask, documents, index, config):
+        app.include_router(module.router, responses=ERROR_RESPONSES)
     app.mount("/static", page.static_files(), name="static")
     app.add_middleware(BodySizeLimit, settings=settings)
     return app
@@ -77,6 +82,7 @@ def _build_context(settings: Settings) -> AppContext:
         jobs=BuildJobs(index=index_service, source=settings.documents_dir, on_success=state.swap_retriever),
         metrics=Metrics(),
         confidence=load_confidence(settings),
+        answers=AnswerQueue(limit=settings.max_queued),
     )
 
 
@@ -97,14 +103,16 @@ def _load_and_open(state: ServerState, load: Callable[[], Components]) -> None:
         _LOG.error("loading the models failed: %s", error)
         state.set_failure(f"{type(error).__name__}: {error}")
         return
-    state.set_components(loaded)
     try:
         state.swap_retriever(loaded.index.open())
-    except IndexNotFound as error:
-        state.set_index_problem(f"{error}; POST /v1/index/rebuild to build one")
+    except IndexNotFound:
+        _LOG.info("no index is built yet; questions are answered without documents")
     except (IndexingError, OSError) as error:
+        # A truncated or corrupt index: not ready, with the reason; a rebuild replaces it.
         _LOG.error("opening the index failed: %s", error)
-        state.set_index_problem(f"{type(error).__name__}: {error}; POST /v1/index/rebuild to rebuild it")
+        state.set_index_failure(f"{type(error).__name__}: {error}")
+    # Last: until the index is open (or known to be missing), /readyz says "loading", not "ready".
+    state.set_components(loaded)
 
 
 def _default_loader(settings: Settings) -> Components:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from api.backpressure import AnswerQueue
 from api.documents import DocumentStore
 from api.jobs import BuildJobs
 from api.prometheus import Metrics
@@ -28,6 +29,7 @@ class AppContext:
     jobs: BuildJobs
     metrics: Metrics
     confidence: Calibrator
+    answers: AnswerQueue
 
 
 def get_context(request: Request) -> AppContext:

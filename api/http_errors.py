@@ -8,14 +8,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 
 from api.answering import QuestionRejected
-from api.documents import DocumentError, DocumentNotFound, DocumentTooLarge
+from api.backpressure import Overloaded
+from api.documents import DocumentError, DocumentNotFound, DocumentRefused, DocumentTooLarge
 from api.jobs import BuildAlreadyRunning
 from api.security import BodyTooLarge, Unauthorized
 from api.state import NotReady
 from assistant.errors import (
     AssistantError,
+    BackendTimeout,
     BackendUnavailable,
     GenerationError,
     ModelLoadError,
@@ -27,6 +30,7 @@ from index.errors import BuildLocked, EmbedderMismatch, IndexingError, IndexNotF
 _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (ThresholdError, 422, "invalid_threshold"),
     (QuestionRejected, 422, "invalid_question"),
+    (BackendTimeout, 504, "backend_timeout"),
     (BackendUnavailable, 503, "backend_unavailable"),
     (ModelLoadError, 503, "model_unavailable"),
     (GenerationError, 502, "generation_failed"),
@@ -37,20 +41,31 @@ _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (IndexingError, 500, "index_error"),
     (DocumentTooLarge, 413, "document_too_large"),
     (DocumentNotFound, 404, "document_not_found"),
+    (DocumentRefused, 422, "document_refused"),
     (DocumentError, 400, "invalid_document"),
     (BodyTooLarge, 413, "request_too_large"),
     (Unauthorized, 401, "unauthorized"),
     (NotReady, 503, "not_ready"),
+    (Overloaded, 503, "overloaded"),
 )
 
 
-def error_response(status: int, message: str, *, kind: str, field: str | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    message: str,
+    *,
+    kind: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     """The one error body of this API; the `error.message` field is what the openai client shows."""
     body: dict[str, Any] = {"message": message, "type": kind}
     if field is not None:
         body["field"] = field
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": body}, status_code=status, headers=headers)
+    extra = dict(headers or {})
+    if status == 401:
+        extra["WWW-Authenticate"] = "Bearer"
+    return JSONResponse({"error": body}, status_code=status, headers=extra or None)
 
 
 def status_of(error: Exception) -> tuple[int, str]:
@@ -66,6 +81,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BodyTooLarge, _domain_error)
     app.add_exception_handler(Unauthorized, _domain_error)
     app.add_exception_handler(NotReady, _domain_error)
+    app.add_exception_handler(Overloaded, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
 
@@ -80,7 +96,8 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     field = getattr(error, "field", None)
     if isinstance(error, ThresholdError):
         field = _threshold_field(str(error))
-    return error_response(status, str(error), kind=kind, field=field)
+    headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, Overloaded) else None
+    return error_response(status, str(error), kind=kind, field=field, headers=headers)
 
 
 def _threshold_field(message: str) -> str:
@@ -101,4 +118,17 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     _count(request, error.status_code)
-    return error_response(error.status_code, str(error.detail), kind="http_error")
+    headers = dict(error.headers) if error.headers else {}
+    if error.status_code == 405:
+        # Starlette's Allow names the methods of the first route on the path only; RFC 9110 wants all.
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return error_response(error.status_code, str(error.detail), kind="http_error", headers=headers or None)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE and isinstance(route, Route) and route.methods:
+            methods |= route.methods
+    return sorted(methods)

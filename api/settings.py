@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(4000, ge=1)
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body.")
     max_upload_bytes: int = Field(20_000_000, ge=1, description="Largest uploaded document.")
+    # The in-process model answers one question at a time (~1-3 s each on 2 cores): 32 waiting is about
+    # a minute of work, past which a client is better told to retry than left to time out.
+    max_queued: int = Field(
+        32, ge=1, le=10_000, description="Answer requests admitted at once; more get 503 + Retry-After."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Literal
 
 from api.components import Components
 from assistant.protocols import Retriever
-from index.errors import IndexNotFound
+
+IndexState = Literal["loading", "none", "failed", "ready"]
+NO_INDEX = "no documents are indexed: add some with POST /v1/documents, then POST /v1/index/rebuild"
 
 
 class NotReady(Exception):
@@ -16,8 +19,15 @@ class NotReady(Exception):
 
 @dataclass(frozen=True)
 class Readiness:
+    """Ready once the models are loaded and the index is either open or not built yet.
+
+    An index that exists but cannot be opened (truncated, corrupt, another embedder) makes the server
+    not ready with status "failed": it would otherwise answer as if the documents did not exist.
+    """
+
     ready: bool
-    status: str  # "loading", "failed", "no_index" or "ready"
+    status: str  # "loading", "failed" or "ready"
+    index: IndexState
     detail: str
 
 
@@ -29,7 +39,7 @@ class ServerState:
         self._components: Components | None = None
         self._retriever: Retriever | None = None
         self._failure: str | None = None
-        self._index_problem = "no index is built: POST /v1/index/rebuild"
+        self._index_failure: str | None = None
 
     def set_components(self, components: Components) -> None:
         with self._lock:
@@ -39,15 +49,16 @@ class ServerState:
         with self._lock:
             self._failure = message
 
-    def set_index_problem(self, message: str) -> None:
-        """Why no index is loaded (none built, built with another embedder...)."""
+    def set_index_failure(self, message: str) -> None:
+        """An index exists on disk but could not be opened; cleared by the next successful build."""
         with self._lock:
-            self._index_problem = message
+            self._index_failure = message
 
     def swap_retriever(self, retriever: Retriever) -> None:
         """Replace the retriever; requests already holding the old one finish with it."""
         with self._lock:
             self._retriever = retriever
+            self._index_failure = None
 
     def components(self) -> Components:
         with self._lock:
@@ -56,20 +67,36 @@ class ServerState:
             raise NotReady(f"the models failed to load: {failure}" if failure else "the models are loading")
         return components
 
-    def retriever(self) -> Retriever:
+    def retriever(self) -> Retriever | None:
+        """The open index, or None when there is none (see `index_notice` for why)."""
         with self._lock:
-            retriever = self._retriever
-            problem = self._index_problem
-        if retriever is None:
-            raise IndexNotFound(problem)
-        return retriever
+            return self._retriever
+
+    def index_notice(self) -> str | None:
+        """Why questions are answered without documents; None when an index is open."""
+        with self._lock:
+            if self._retriever is not None:
+                return None
+            if self._index_failure is not None:
+                return f"the index could not be opened ({self._index_failure}); answered without documents"
+            return NO_INDEX
 
     def readiness(self) -> Readiness:
         with self._lock:
+            index = self._index_state()
             if self._failure is not None:
-                return Readiness(ready=False, status="failed", detail=self._failure)
+                return Readiness(ready=False, status="failed", index=index, detail=self._failure)
             if self._components is None:
-                return Readiness(ready=False, status="loading", detail="the models are loading")
-            if self._retriever is None:
-                return Readiness(ready=False, status="no_index", detail=self._index_problem)
-            return Readiness(ready=True, status="ready", detail="")
+                return Readiness(ready=False, status="loading", index=index, detail="the models are loading")
+            if self._index_failure is not None:
+                detail = f"{self._index_failure}; POST /v1/index/rebuild to rebuild it"
+                return Readiness(ready=False, status="failed", index=index, detail=detail)
+            detail = "" if self._retriever is not None else NO_INDEX
+            return Readiness(ready=True, status="ready", index=index, detail=detail)
+
+    def _index_state(self) -> IndexState:
+        if self._retriever is not None:
+            return "ready"
+        if self._index_failure is not None:
+            return "failed"
+        return "loading" if self._components is None else "none"

@@ -3,7 +3,8 @@
 AssistantError
 ├── ModelLoadError      the model files are missing, corrupt (sha256) or cannot be loaded
 ├── GenerationError     the backend failed while generating
-│   └── BackendUnavailable   a remote model server is down or timed out
+│   └── BackendUnavailable   a remote model server is down, drops connections, or is overloaded
+│       └── BackendTimeout   it did not answer within the timeout
 └── ThresholdError      a threshold value or profile name is invalid
 """
 
@@ -22,6 +23,10 @@ class GenerationError(AssistantError):
 
 class BackendUnavailable(GenerationError):
     pass
+
+
+class BackendTimeout(BackendUnavailable):
+    """The remote model server did not finish answering within the configured timeout."""
 
 
 class ThresholdError(AssistantError):

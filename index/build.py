@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from index.errors import CorruptIndex, EmptyCorpus, IndexNotFound, SourceNotFound
+from index.errors import CorruptIndex, EmptyCorpus, IndexNotFound, IndexWriteFailed, SourceNotFound
 from index.loaders import document_key, iter_files, read_file
 from index.manifest import DocumentEntry, Manifest, read_manifest, write_manifest
 from index.shapes import BuildProgress, BuildReport, BuildTimings, Chunk, Document, IndexOptions, SkippedFile
@@ -21,6 +25,7 @@ from index.versions import build_lock, current_version, new_build_dir, next_vers
 
 ProgressCallback = Callable[[BuildProgress], None]
 EMBED_BATCH = 64
+_WRITE_ERRORS = (OSError, sqlite3.Error, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -167,19 +172,44 @@ def _write_version(
     vectors: Vectors,
     report: Callable[[str, int, int], None],
 ) -> int:
-    from index.faiss_index import build_faiss, kind_of, save_faiss, search_params
+    from index.faiss_index import build_faiss, save_faiss
 
     scratch = new_build_dir(index_dir)
-    report("writing", 0, 4)
-    write_chunks(scratch / "chunks.sqlite", (c for chunks in chunks_by_doc.values() for c in chunks))
-    report("writing", 1, 4)
-    save_vectors(scratch, vectors)
-    report("writing", 2, 4)
-    dense_index = build_faiss(vectors, kind=options.index_kind)
-    save_faiss(dense_index, scratch)
-    report("writing", 3, 4)
-    version = next_version(index_dir)
-    manifest = Manifest(
+    try:
+        report("writing", 0, 4)
+        write_chunks(scratch / "chunks.sqlite", (c for chunks in chunks_by_doc.values() for c in chunks))
+        report("writing", 1, 4)
+        save_vectors(scratch, vectors)
+        report("writing", 2, 4)
+        dense_index = build_faiss(vectors, kind=options.index_kind)
+        save_faiss(dense_index, scratch)
+        report("writing", 3, 4)
+        version = next_version(index_dir)
+        documents = {doc.key: _entry(doc, chunks_by_doc[doc.key]) for doc in corpus.documents}
+        manifest = _manifest(
+            version=version, embedder=embedder, options=options, dense_index=dense_index, source=source
+        )
+        manifest = dataclasses.replace(manifest, chunks=len(vectors), documents=documents)
+        write_manifest(scratch, manifest)  # written last: a version folder with a manifest is complete
+        publish(scratch, index_dir, version)
+    except _WRITE_ERRORS as exc:
+        # A full disk (ENOSPC; sqlite says "database or disk is full", faiss raises RuntimeError):
+        # free the space at once; the current version was never touched.
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise IndexWriteFailed(
+            f"could not write the new index version ({type(exc).__name__}: {exc}); "
+            "the previous version still serves"
+        ) from exc
+    report("writing", 4, 4)
+    return version
+
+
+def _manifest(
+    *, version: int, embedder: Embedder, options: IndexOptions, dense_index: Any, source: Path
+) -> Manifest:
+    from index.faiss_index import kind_of, search_params
+
+    return Manifest(
         version=version,
         embedder=embedder.model_id,
         dimension=embedder.dimension,
@@ -189,13 +219,9 @@ def _write_version(
         search_params=search_params(dense_index),
         source=str(source.resolve()),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        chunks=len(vectors),
-        documents={doc.key: _entry(doc, chunks_by_doc[doc.key]) for doc in corpus.documents},
+        chunks=0,
+        documents={},
     )
-    write_manifest(scratch, manifest)  # written last: a version folder with a manifest is complete
-    publish(scratch, index_dir, version)
-    report("writing", 4, 4)
-    return version
 
 
 def _entry(document: Document, chunks: list[Chunk]) -> DocumentEntry:

@@ -8,7 +8,10 @@ _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 when it reads as Chinese, else Windows-1252, else Latin-1."""
+    """UTF-16 with a BOM; UTF-8 (with or without BOM); else GB18030 when it reads as Chinese, else
+    Windows-1252, else Latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -7,6 +7,7 @@ IndexingError
 ├── EmbedderMismatch    the index was built with another embedder than the one configured
 ├── BuildLocked         another build holds the lock
 ├── CorruptIndex        the files on disk do not agree with the manifest
+├── IndexWriteFailed    a new version could not be written (disk full...); the previous one serves
 ├── UnknownEmbedder     the embedder name is neither known nor a model directory
 └── InvalidOptions      chunking or index options that cannot work together
 """
@@ -38,6 +39,10 @@ class BuildLocked(IndexingError):
 
 class CorruptIndex(IndexingError):
     pass
+
+
+class IndexWriteFailed(IndexingError):
+    """Writing a new version failed (e.g. the disk is full); its scratch folder is removed."""
 
 
 class UnknownEmbedder(IndexingError):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from index.errors import EmbedderMismatch
+from index.errors import CorruptIndex, EmbedderMismatch
 from index.fusion import reciprocal_rank_fusion
 from index.lexical import Bm25
 from index.manifest import Manifest, read_manifest
@@ -22,6 +23,8 @@ MIN_CANDIDATES = 50
 # one: on all 9,936 HaluEval-QA passages with USE-multilingual, R@5 is 0.943 at k=60 and 0.967 at k=10
 # (k chosen on 1,000 other questions: 0.944 -> 0.961); docs/index.md.
 HYBRID_RRF_K = 10
+# What truncated or overwritten files make sqlite3, numpy and faiss raise (faiss: RuntimeError).
+_CORRUPTION_ERRORS = (OSError, ValueError, RuntimeError, EOFError, sqlite3.DatabaseError)
 
 
 class Searcher:
@@ -33,10 +36,19 @@ class Searcher:
         self._manifest = read_manifest(directory)
         _check_embedder(self._manifest, embedder)
         self._embedder = embedder
-        self._store = ChunkStore(directory / "chunks.sqlite")
-        self._vectors = load_vectors(directory)
-        self._faiss: Any = load_faiss(directory, params=self._manifest.search_params)
-        self._bm25 = Bm25(self._store.texts()) if hybrid else None
+        try:
+            self._store = ChunkStore(directory / "chunks.sqlite")
+            self._vectors = load_vectors(directory)
+            self._faiss: Any = load_faiss(directory, params=self._manifest.search_params)
+            self._bm25 = Bm25(self._store.texts()) if hybrid else None
+            counts = (self._store.count(), len(self._vectors), int(self._faiss.ntotal))
+        except _CORRUPTION_ERRORS as exc:
+            raise CorruptIndex(f"index version in {directory} is unreadable: {exc}") from exc
+        if len(set(counts)) != 1 or counts[0] != self._manifest.chunks:
+            raise CorruptIndex(
+                f"index version in {directory} is inconsistent: manifest {self._manifest.chunks} chunks, "
+                f"store {counts[0]}, vectors {counts[1]}, faiss {counts[2]}"
+            )
         self.directory = directory
 
     @property
@@ -85,7 +97,8 @@ class Searcher:
 
 
 def open_index(index_dir: Path, *, embedder: Embedder, hybrid: bool = True) -> Searcher:
-    """The current version of the index in `index_dir`. Raises IndexNotFound, EmbedderMismatch."""
+    """The current version of the index in `index_dir`. Raises IndexNotFound, EmbedderMismatch,
+    CorruptIndex (truncated or overwritten files)."""
     return Searcher(version_dir(index_dir, current_version(index_dir)), embedder=embedder, hybrid=hybrid)
 
 

@@ -7,8 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
-from api.answering import Answered, answer_request
+from api.answering import Answered, answer_request, with_notice
+from api.backpressure import Place
 from api.deps import ApiKey, AppContext, Context
 from api.http_errors import status_of
 from api.live import StagedRun
@@ -48,16 +50,28 @@ async def chat_completions(
     conversation = split_conversation(body.messages, max_chars=context.settings.max_question_chars)
     thresholds = _thresholds(body, context)
     components = context.state.components()
-    context.state.retriever()  # fail with 503 now, before a stream has started
     ids = CompletionIds.new(components.generator.model_id)
+    place = Place(context.answers)  # 503 + Retry-After now, before a stream has started
+    notice = context.state.index_notice()
     if body.stream:
         include_usage = body.stream_options is not None and body.stream_options.include_usage
         run = StagedRun(lambda on_stage: _answer(conversation, thresholds, context, on_stage))
-        events = _stream(run, context=context, ids=ids, include_usage=include_usage)
-        return StreamingResponse(
-            events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        events = _stream(
+            run, context=context, ids=ids, include_usage=include_usage, place=place, notice=notice
         )
-    return completion_body(await _answer(conversation, thresholds, context, None), ids)
+        return StreamingResponse(
+            events,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
+            background=BackgroundTask(place.release),  # a stream never started still gives it back
+        )
+    try:
+        answered = await _answer(conversation, thresholds, context, None)
+    finally:
+        place.release()
+    body_out = completion_body(answered, ids)
+    body_out["fallback"] = with_notice(body_out["fallback"], notice)
+    return body_out
 
 
 def _thresholds(body: ChatCompletionRequest, context: AppContext) -> Thresholds:
@@ -86,7 +100,13 @@ async def _answer(
 
 
 async def _stream(
-    run: StagedRun[Answered], *, context: AppContext, ids: CompletionIds, include_usage: bool
+    run: StagedRun[Answered],
+    *,
+    context: AppContext,
+    ids: CompletionIds,
+    include_usage: bool,
+    place: Place,
+    notice: str | None,
 ) -> AsyncIterator[str]:
     # The role goes out at once, then each stage as the flow reaches it; the route is known at the end.
     yield sse(chunk_body(ids, delta={"role": "assistant", "content": ""}))
@@ -100,9 +120,12 @@ async def _stream(
         yield sse({"error": {"message": str(error), "type": kind, "code": status}})
         yield sse("[DONE]")
         return
+    finally:
+        place.release()
     for piece in text_pieces(answered.answer.answer):
         yield sse(chunk_body(ids, delta={"content": piece}))
-    yield sse(chunk_body(ids, delta={}, finish_reason="stop", fallback=fallback_object(answered)))
+    fallback = with_notice(fallback_object(answered), notice)
+    yield sse(chunk_body(ids, delta={}, finish_reason="stop", fallback=fallback))
     if include_usage:
         yield sse(usage_chunk(ids, answered.usage))
     yield sse("[DONE]")

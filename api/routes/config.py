@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
 from api.deps import AdminKey, ApiKey, Context
 from api.runtime_config import profiles, threshold_fields
+from api.schemas import ThresholdChanges
 
 router = APIRouter(prefix="/v1/config", tags=["config"])
 
@@ -20,9 +21,9 @@ async def get_thresholds(context: Context) -> dict[str, Any]:
 @router.patch("/thresholds", dependencies=[AdminKey])
 async def patch_thresholds(
     context: Context,
-    changes: dict[str, Any] = Body(  # noqa: B008 - FastAPI's way to declare a free-form JSON body
-        ..., examples=[{"agreement_threshold": 0.8}, {"profile": "strict", "n_samples": 9}]
-    ),
+    changes: Annotated[
+        ThresholdChanges, Body(examples=[{"agreement_threshold": 0.8}, {"profile": "strict", "n_samples": 9}])
+    ],
 ) -> dict[str, Any]:
     """Change single thresholds; `profile` first resets every value to that profile."""
     updated = context.thresholds.update(changes)

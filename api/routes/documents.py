@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Path, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminKey, ApiKey, AppContext, Context
-from api.documents import DocumentTooLarge, StoredDocument, check_name
+from api.documents import MAX_NAME_CHARS, NAME_PATTERN, DocumentTooLarge, check_name
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -19,22 +19,39 @@ async def list_documents(context: Context) -> dict[str, Any]:
     return {"documents": [dataclasses.asdict(d) for d in context.documents.list()]}
 
 
-@router.post("", status_code=201, dependencies=[AdminKey])
+@router.post(
+    "",
+    status_code=201,
+    dependencies=[AdminKey],
+    responses={
+        201: {
+            "description": "The stored documents",
+            "links": {
+                "Rebuild": {"operationId": "rebuild"},
+                "Delete": {
+                    "operationId": "delete_document",
+                    "parameters": {"document_id": "$response.body#/documents/0/id"},
+                },
+            },
+        }
+    },
+)
 async def upload_documents(
     files: Annotated[list[UploadFile], File(description="One or more documents.")], context: Context
 ) -> dict[str, Any]:
-    """Store the files (replacing same-named ones); all names are checked before any is written."""
+    """Store the files (replacing same-named ones): all of them, or none when one is refused."""
     for upload in files:
         _check(upload, context)
-    stored: list[StoredDocument] = []
-    for upload in files:
-        name = upload.filename or ""
-        stored.append(await run_in_threadpool(context.documents.save, name, upload.file))
+    named = [(upload.filename or "", upload.file) for upload in files]
+    stored = await run_in_threadpool(context.documents.save_all, named)
     return {"documents": [dataclasses.asdict(d) for d in stored]}
 
 
-@router.delete("/{document_id}", dependencies=[AdminKey])
-async def delete_document(document_id: str, context: Context) -> dict[str, str]:
+DocumentId = Annotated[str, Path(pattern=NAME_PATTERN, max_length=MAX_NAME_CHARS)]
+
+
+@router.delete("/{document_id}", dependencies=[AdminKey], operation_id="delete_document")
+async def delete_document(document_id: DocumentId, context: Context) -> dict[str, str]:
     """Remove a stored document; the index keeps it until the next rebuild."""
     context.documents.delete(document_id)
     return {"deleted": document_id}

@@ -20,7 +20,20 @@ async def index_status(context: Context) -> dict[str, Any]:
     return dict(context.state.components().index.status())
 
 
-@router.post("/rebuild", status_code=202, dependencies=[AdminKey])
+# OpenAPI links: what a client (and schemathesis's stateful mode) can call next with this answer.
+_REBUILD_LINKS = {
+    "GetJob": {"operationId": "job_status", "parameters": {"job_id": "$response.body#/job_id"}},
+}
+_JOB_LINKS = {"Ask": {"operationId": "ask_question"}, "Rebuild": {"operationId": "rebuild"}}
+
+
+@router.post(
+    "/rebuild",
+    status_code=202,
+    dependencies=[AdminKey],
+    operation_id="rebuild",
+    responses={202: {"description": "The build started", "links": _REBUILD_LINKS}},
+)
 async def rebuild(context: Context, body: RebuildRequest | None = None) -> dict[str, Any]:
     """Build from the document store in the background; the current index serves until it succeeds."""
     incremental = body.incremental if body is not None else False
@@ -28,7 +41,13 @@ async def rebuild(context: Context, body: RebuildRequest | None = None) -> dict[
     return {"job_id": job.id, "status": job.state, "location": f"/v1/index/jobs/{job.id}"}
 
 
-@router.get("/jobs/{job_id}", dependencies=[ApiKey], response_model=None)
+@router.get(
+    "/jobs/{job_id}",
+    dependencies=[ApiKey],
+    response_model=None,
+    operation_id="job_status",
+    responses={200: {"description": "The job", "links": _JOB_LINKS}},
+)
 async def job_status(job_id: str, context: Context) -> dict[str, Any] | JSONResponse:
     job = context.jobs.get(job_id)
     if job is None:

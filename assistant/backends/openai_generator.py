@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +15,7 @@ import httpx
 
 from assistant.backends._completion_rows import check_arguments, first_line_end
 from assistant.backends._retry import with_retries
-from assistant.errors import BackendUnavailable, GenerationError
+from assistant.errors import BackendTimeout, BackendUnavailable, GenerationError
 from assistant.protocols import ChatMessage, Completion, Generation
 
 _RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
@@ -21,6 +23,10 @@ _RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 class _Transient(Exception):
     """A failure worth retrying: the server is unreachable, slow or overloaded."""
+
+
+class _TooSlow(_Transient):
+    """No complete answer within the timeout (a server that stalls, or trickles its bytes)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class OpenAIGenerator:
         seed: int | None = None,
     ) -> None:
         self._url = base_url.rstrip("/") + "/chat/completions"
+        self._timeout_s = timeout_s
         self._model = model
         self._retries = retries
         self._backoff_s = backoff_s
@@ -140,28 +147,39 @@ class OpenAIGenerator:
                 retry_on=(_Transient,),
             )
         except _Transient as exc:
-            raise BackendUnavailable(
+            error = BackendTimeout if isinstance(exc, _TooSlow) else BackendUnavailable
+            raise error(
                 f"model server {self._url} unavailable after {self._retries + 1} attempts: {exc}"
             ) from exc
         return _completions(body)
 
     def _post(self, payload: dict[str, Any]) -> Any:
         try:
-            response = self._client.post(self._url, json=payload)
-        except httpx.TransportError as exc:
+            status, data = self._read_within_deadline(payload)
+        except httpx.TimeoutException as exc:
+            raise _TooSlow(f"no answer within {self._timeout_s} s ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:  # refused, reset, or closed in the middle of the body
             raise _Transient(f"{type(exc).__name__}: {exc}") from exc
-        if response.status_code in _RETRYABLE_STATUS:
-            raise _Transient(f"HTTP {response.status_code}")
-        if response.is_error:
-            raise GenerationError(
-                f"model server rejected the request: HTTP {response.status_code}: {response.text[:300]}"
-            )
+        text = data.decode("utf-8", "replace")
+        if status in _RETRYABLE_STATUS:
+            raise _Transient(f"HTTP {status}")
+        if status >= 400:
+            raise GenerationError(f"model server rejected the request: HTTP {status}: {text[:300]}")
         try:
-            return response.json()
+            return json.loads(data)
         except ValueError as exc:
-            raise GenerationError(
-                f"model server sent a body that is not JSON: {response.text[:200]}"
-            ) from exc
+            raise GenerationError(f"model server sent a body that is not JSON: {text[:200]}") from exc
+
+    def _read_within_deadline(self, payload: dict[str, Any]) -> tuple[int, bytes]:
+        """Status and body; httpx's timeout bounds each read, this bounds the whole answer."""
+        deadline = time.monotonic() + self._timeout_s
+        parts: list[bytes] = []
+        with self._client.stream("POST", self._url, json=payload) as response:
+            for part in response.iter_bytes():
+                parts.append(part)
+                if time.monotonic() > deadline:
+                    raise _TooSlow(f"the answer took longer than {self._timeout_s} s")
+            return response.status_code, b"".join(parts)
 
 
 def _completions(body: Any) -> _Reply:

@@ -1,4 +1,4 @@
-"""Liveness and readiness: /healthz always answers; /readyz is 503 while loading, failed or index-less."""
+"""Liveness and readiness: /healthz always answers; /readyz is 503 while loading or failed."""
 
 from __future__ import annotations
 

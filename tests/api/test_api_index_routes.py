@@ -84,18 +84,21 @@ def test_unknown_job_is_404(make_client: ClientFactory, built_index: FakeIndex) 
     assert response.status_code == 404 and response.json()["error"]["type"] == "job_not_found"
 
 
-def test_without_an_index_questions_get_503_and_a_rebuild_fixes_it(
+def test_without_an_index_questions_abstain_with_a_notice_until_a_rebuild(
     make_client: ClientFactory, settings: Settings
 ) -> None:
     client = make_client(scripted(), FakeIndex())
-    assert client.get("/readyz").json()["status"] == "no_index"
-    refused = client.post("/v1/ask", json={"question": ZED_Q})
-    assert refused.status_code == 503 and "rebuild" in refused.json()["error"]["message"]
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["index"] == "none"
+    unindexed = client.post("/v1/ask", json={"question": ZED_Q})
+    assert unindexed.status_code == 200 and unindexed.json()["route"] == "abstain"
+    assert "no documents are indexed" in unindexed.json()["notice"]
     assert client.get("/v1/index").status_code == 503
     write_docs(settings, {"zed.md": "Zed Quarry is in Oslo."})
     assert wait_for(client, client.post("/v1/index/rebuild").json()["job_id"])["state"] == "succeeded"
-    assert client.get("/readyz").status_code == 200
-    assert client.post("/v1/ask", json={"question": ZED_Q}).json()["route"] == "retrieval"
+    assert client.get("/readyz").json()["index"] == "ready"
+    answered = client.post("/v1/ask", json={"question": ZED_Q}).json()
+    assert answered["route"] == "retrieval" and "notice" not in answered
 
 
 def test_only_the_latest_jobs_are_kept(built_index: FakeIndex, settings: Settings) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 
-def pdf_with_pages(pages: list[str]) -> bytes:
-    """A valid PDF with one line of Helvetica text per page."""
+def pdf_with_pages(pages: list[str], *, catalog_extra: str = "") -> bytes:
+    """A valid PDF with one line of Helvetica text per page; `catalog_extra` goes into the catalog."""
     count = len(pages)
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(count))
     font = 3 + 2 * count
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {count} >>"]
+    objects = [
+        f"<< /Type /Catalog /Pages 2 0 R {catalog_extra}>>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>",
+    ]
     for i, text in enumerate(pages):
         stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
         objects.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,8 @@ class Reply:
     status: int = 200
     body: Payload | str = field(default_factory=dict)
     delay_s: float = 0.0
+    drop_after_bytes: int | None = None  # close the connection after this much of the body
+    trickle_s: float = 0.0  # pause before each byte of the body: slow, but never idle for long
 
 
 def choices_reply(texts: list[str], *, completion_tokens: int) -> Reply:
@@ -33,6 +36,22 @@ def choices_reply(texts: list[str], *, completion_tokens: int) -> Reply:
 class ScriptedServer:
     base_url: str
     requests: list[Payload]
+
+
+def _write_body(handler: BaseHTTPRequestHandler, data: bytes, reply: Reply) -> None:
+    if reply.drop_after_bytes is not None:
+        handler.wfile.write(data[: reply.drop_after_bytes])
+        handler.wfile.flush()
+        handler.connection.shutdown(socket.SHUT_RDWR)  # mid-body: the client sees the stream end early
+        handler.close_connection = True
+        return
+    if reply.trickle_s:
+        for index in range(len(data)):
+            time.sleep(reply.trickle_s)
+            handler.wfile.write(data[index : index + 1])
+            handler.wfile.flush()
+        return
+    handler.wfile.write(data)
 
 
 @contextmanager
@@ -55,7 +74,7 @@ def scripted_server(answer: Callable[[Payload, int], Reply]) -> Iterator[Scripte
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                _write_body(self, data, reply)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test); nothing to answer
 
