@@ -130,7 +130,9 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _fit(args: argparse.Namespace, records: list[QuestionRecord], settings: Settings) -> Calibrator:
     names = ", ".join(sorted({r.dataset for r in records}))
-    fitted = fit_calibrator(records, fitted_on=f"{len(records)} records ({names}), train split")
+    fitted = fit_calibrator(
+        records, fitted_on=f"{len(records)} records ({names}), train split", base=load_confidence(settings)
+    )
     print(report_table(stage_reports(records, fitted)))
     target = args.model_out or settings.confidence_model_path
     if args.dry_run:

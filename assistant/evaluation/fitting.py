@@ -68,11 +68,23 @@ def stage_rows(records: Sequence[QuestionRecord], stage: Stage) -> StageRows:
     return StageRows(signals, labels)
 
 
-def fit_calibrator(records: Sequence[QuestionRecord], *, fitted_on: str) -> Calibrator:
-    """Both stage models, fitted on the train split of `records`."""
+def fit_calibrator(records: Sequence[QuestionRecord], *, fitted_on: str, base: Calibrator) -> Calibrator:
+    """Both stage models, fitted on the train split of `records`. A stage whose train answers are all
+    right or all wrong cannot be fitted and keeps its model from `base` (said in `fitted_on`)."""
     train = [r for r in records if split_of(r) == "train"]
-    models = {stage: fit_stage(stage_rows(train, stage), FEATURES[stage], stage=stage) for stage in FEATURES}
-    return Calibrator(parametric=models["parametric"], grounded=models["grounded"], fitted_on=fitted_on)
+    models: dict[Stage, StageModel] = {}
+    kept: list[str] = []
+    for stage, features in FEATURES.items():
+        rows = stage_rows(train, stage)
+        if len(set(rows.labels)) < 2:
+            models[stage] = base.parametric if stage == "parametric" else base.grounded
+            kept.append(stage)
+        else:
+            models[stage] = fit_stage(rows, features, stage=stage)
+    note = f"; {', '.join(kept)} kept from {base.fitted_on or 'the base model'}" if kept else ""
+    return Calibrator(
+        parametric=models["parametric"], grounded=models["grounded"], fitted_on=fitted_on + note
+    )
 
 
 def fit_stage(rows: StageRows, features: Sequence[str], *, stage: str) -> StageModel:

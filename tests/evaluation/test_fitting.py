@@ -18,6 +18,12 @@ from assistant.evaluation.fitting import (
 from assistant.evaluation.signal_report import report_table, stage_reports
 from tests.support.eval_builders import make_record
 
+BASE = Calibrator(
+    parametric=StageModel(("agreement",), (0.5,), (0.3,), (1.0,), 0.0),
+    grounded=StageModel(("agreement",), (0.5,), (0.3,), (1.0,), 0.0),
+    fitted_on="base",
+)
+
 
 def test_a_separable_signal_gets_a_large_positive_weight_and_an_unused_one_none() -> None:
     signals = [{"agreement": a / 10, "noise": 0.5} for a in range(11)] * 4
@@ -52,12 +58,19 @@ def test_the_split_is_fixed_by_the_id_and_the_test_split_is_not_fitted() -> None
     assert [split_of(r) for r in records] == [split_of(r) for r in records]
     share = sum(split_of(r) == "test" for r in records) / len(records)
     assert 0.2 < share < 0.4
-    fitted = fit_calibrator(records, fitted_on="test")
+    fitted = fit_calibrator(records, fitted_on="test", base=BASE)
     changed = [
         make_record(id=r.id, agreement=r.agreement, answers=("Nobody",)) if split_of(r) == "test" else r
         for r in records
     ]
-    assert fit_calibrator(changed, fitted_on="test") == fitted  # test labels never enter the fit
+    assert fit_calibrator(changed, fitted_on="test", base=BASE) == fitted  # test labels never enter the fit
+
+
+def test_a_stage_that_cannot_be_fitted_keeps_its_base_model() -> None:
+    wrong_only = [make_record(id=f"w{n}", agreement=(n % 5) / 4, answers=("Nobody",)) for n in range(60)]
+    fitted = fit_calibrator(wrong_only, fitted_on="wrong only", base=BASE)
+    assert fitted.parametric == BASE.parametric and fitted.grounded == BASE.grounded
+    assert "kept from base" in fitted.fitted_on
 
 
 def test_expected_calibration_error() -> None:
