@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import matplotlib.image
 import pytest
@@ -11,7 +12,8 @@ import torch
 
 from api.runtime_config import ThresholdStore
 from api.settings import Settings
-from api.wiring import index_options, load_embedder
+from api.wiring import index_options, load_embedder, open_retriever, threshold_store
+from api.wiring.eval_corpus import evaluation_retriever, probe_passages
 from assistant.evaluation.probing import run_probe
 from assistant.evaluation.question_record import read_records
 from assistant.evaluation.run import EvalRequest, run_eval
@@ -40,6 +42,18 @@ def _settings(root: Path) -> Settings:
     return settings
 
 
+def _wiring(settings: Settings, generator: Generator) -> dict[str, Any]:
+    """What the CLI passes to run_eval, built as api/cli/_eval.py builds it."""
+    return {
+        "thresholds": threshold_store(settings).current(),
+        "cache_dir": settings.cache_dir,
+        "load_generator": lambda: generator,
+        "retriever_for": lambda questions, corpus: evaluation_retriever(
+            questions, corpus=corpus, settings=settings, embedder=load_embedder(settings)
+        ),
+    }
+
+
 def test_eval_writes_parsable_report_plot_and_records(tmp_path: Path, tiny_generator: Generator) -> None:
     questions = tmp_path / "questions.jsonl"
     questions.write_text("".join(json.dumps(q) + "\n" for q in QUESTIONS), encoding="utf-8")
@@ -51,7 +65,7 @@ def test_eval_writes_parsable_report_plot_and_records(tmp_path: Path, tiny_gener
         out=tmp_path / "out", questions_file=questions, corpus=corpus, modes=("closed", "rag", "fallback")
     )
     torch.manual_seed(SEED)
-    metrics = run_eval(request, settings=settings, generator=tiny_generator)
+    metrics = run_eval(request, **_wiring(settings, tiny_generator))
 
     assert [m.mode for m in metrics] == ["closed", "rag", "fallback"]
     assert (metrics[0].answerable, metrics[0].unanswerable) == (1, 1)
@@ -72,7 +86,7 @@ def test_eval_writes_parsable_report_plot_and_records(tmp_path: Path, tiny_gener
     stamp = (built / "index").stat().st_mtime_ns
     replayed = run_eval(
         EvalRequest(out=tmp_path / "again", records_file=request.out / "records.jsonl", modes=("fallback",)),
-        settings=settings,
+        **_wiring(settings, tiny_generator),
     )
     assert replayed[0] == metrics[2]
     assert (built / "index").stat().st_mtime_ns == stamp
@@ -100,7 +114,15 @@ def test_probe_writes_labelled_set_and_finetune_mix(tmp_path: Path, tiny_generat
     )
     torch.manual_seed(SEED)
     out = tmp_path / "probe"
-    summary = run_probe(settings=settings, out=out, questions=2, samples=2, generator=tiny_generator)
+    summary = run_probe(
+        passages=probe_passages(settings.index_dir),
+        generator=tiny_generator,
+        retriever=open_retriever(settings, embedder),
+        thresholds=threshold_store(settings).current(),
+        out=out,
+        questions=2,
+        samples=2,
+    )
 
     assert 1 <= summary.passages_tried <= len(PASSAGES)
     labelled = [json.loads(line) for line in (out / "probe.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -104,7 +104,7 @@ def test_corrupt_pdf_is_skipped_and_reported_while_good_pdf_is_indexed(
 
 
 def test_a_different_embedder_is_a_clear_error(corpus: Path, tmp_path: Path, minilm: Embedder) -> None:
-    from index_fakes import HashingEmbedder
+    from tests.support.index_fakes import HashingEmbedder
 
     build(corpus, tmp_path / "idx", HashingEmbedder(dimension=384))
     with pytest.raises(EmbedderMismatch, match="rebuild"):

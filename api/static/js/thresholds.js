@@ -6,9 +6,8 @@ import { t } from "./i18n.js";
 const $ = (id) => document.getElementById(id);
 // The thresholds shown as sliders, with the ranges of assistant/thresholds.py.
 const SLIDERS = [
-  { name: "agreement_threshold", min: 0, max: 1, step: 0.01 },
-  { name: "support_threshold", min: 0, max: 1, step: 0.01 },
-  { name: "min_retrieval_score", min: -1, max: 1, step: 0.01 },
+  { name: "min_confidence_parametric", min: 0, max: 1, step: 0.01 },
+  { name: "min_confidence_grounded", min: 0, max: 1, step: 0.01 },
   { name: "n_samples", min: 1, max: 16, step: 1 },
 ];
 let profiles = {};
