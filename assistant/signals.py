@@ -8,14 +8,13 @@ the value it was fitted around.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from assistant.claims import Claims, extract_claims, text_features
+from assistant.claims import extract_claims, text_features
 from assistant.language import detect_language
 from assistant.protocols import Completion, Passage
 from assistant.refusal import is_refusal
-
-Signals = Mapping[str, float]
+from assistant.support import found_share
 
 # "Yes" and "no" carry no content word, yet they answer a yes/no question.
 _POLAR = re.compile(r"^\W*(?:(?:yes|no)\b|是|不是|对|不对|有|没有|会|不会)", re.IGNORECASE)
@@ -51,7 +50,7 @@ def grounded_signals(
     `text`: the answer with its citation markers; `cited`: the passages it cites (or holds claims of).
     """
     refused = is_refusal(text)
-    evidence = " ".join(p.text for p in cited)
+    evidence = text_features(" ".join(p.text for p in cited))
     signals = {
         "refused": float(refused),
         "agreement": agreement,
@@ -62,7 +61,9 @@ def grounded_signals(
         "cited": float(bool(cited)),
         "best_score": max((p.score for p in passages), default=0.0),
         "cited_score": max((p.score for p in cited), default=0.0),
-        "question_in_top": found_share(text_features(question), passages[0].text) if passages else 0.0,
+        "question_in_top": (
+            found_share(text_features(question), text_features(passages[0].text)) if passages else 0.0
+        ),
         "cross_language": float(_crosses_language(question, cited)),
         "zh": float(detect_language(question) == "zh"),
     }
@@ -85,16 +86,6 @@ def adds_claim(answer: str, *, question: str) -> bool:
     if is_refusal(answer):
         return False
     return not extract_claims(answer, question=question).empty or _POLAR.match(answer) is not None
-
-
-def found_share(claims: Claims, evidence: str) -> float:
-    """Share of `claims` found in the evidence text; 1.0 for no claims at all."""
-    total = len(claims.numbers) + len(claims.terms)
-    if total == 0:
-        return 1.0
-    found = text_features(evidence)
-    hits = len(claims.numbers & found.numbers) + len(claims.terms & found.terms)
-    return hits / total
 
 
 def _crosses_language(question: str, cited: Sequence[Passage]) -> bool:

@@ -55,9 +55,9 @@ def support_share(answer: str, passages: Sequence[Passage], *, question: str = "
     if added.empty:
         return 0.0
     evidence = text_features(" ".join(p.text for p in passages))
-    share = _found_share(added, evidence)
+    share = found_share(added, evidence)
     asked = text_features(question)
-    return share if asked.empty else min(share, _found_share(asked, evidence))
+    return share if asked.empty else min(share, found_share(asked, evidence))
 
 
 def attribute_passages(answer: str, passages: Sequence[Passage], *, question: str = "") -> list[int]:
@@ -68,11 +68,14 @@ def attribute_passages(answer: str, passages: Sequence[Passage], *, question: st
     return [
         n
         for n, passage in enumerate(passages, start=1)
-        if _found_share(claims, text_features(passage.text)) > 0
+        if found_share(claims, text_features(passage.text)) > 0
     ]
 
 
-def _found_share(claims: Claims, evidence: Claims) -> float:
+def found_share(claims: Claims, evidence: Claims) -> float:
+    """Share of `claims` found in `evidence`; 1.0 when there are no claims at all."""
     total = len(claims.numbers) + len(claims.terms)
+    if total == 0:
+        return 1.0
     found = len(claims.numbers & evidence.numbers) + len(claims.terms & evidence.terms)
     return found / total
