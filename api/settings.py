@@ -40,8 +40,9 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(
         None, description="A transformers model directory or a GGUF file; None = the embedded `model`."
     )
-    # bfloat16: the batched greedy+samples call costs half of float32 on this CPU (AVX512-BF16/AMX).
-    torch_dtype: Literal["float32", "bfloat16"] = "bfloat16"
+    # auto: bfloat16 where the CPU has AVX512-BF16 or AMX (half the cost of float32 there), float32
+    # elsewhere (on an AVX2-only CPU a bfloat16 prefill is 6x slower: docs/results/dtype-speed.md).
+    torch_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     threads: int = Field(0, ge=0, le=256, description="CPU threads for generation; 0 = all cores.")
     seed: int | None = Field(None, description="Seed of the samples; set it to make evaluation runs repeat.")
     openai_base_url: str = "http://127.0.0.1:8080/v1"

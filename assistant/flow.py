@@ -11,7 +11,7 @@ from assistant.agreement import agreement
 from assistant.answer import Answer
 from assistant.confidence import Calibrator, default_calibrator
 from assistant.prompts import grounded_messages, parametric_messages, shorten
-from assistant.protocols import ChatMessage, Generator, Passage, Retriever
+from assistant.protocols import ChatMessage, Completion, Generation, Generator, Passage, Retriever
 from assistant.refusal import is_refusal
 from assistant.s2a import understand
 from assistant.signals import closed_signals, grounded_signals
@@ -89,34 +89,72 @@ def parametric_stage(
     history: Sequence[ChatMessage] = (),
     on_stage: StageListener = _silent,
     calibrator: Calibrator | None = None,
+    skip_decided_samples: bool = False,
 ) -> ParametricResult:
-    """One generate call: the greedy answer plus n_samples samples, skipped when the answer is a refusal."""
+    """The greedy answer, then n_samples samples unless they cannot change the decision.
+
+    With `skip_decided_samples`, the greedy answer comes first, alone; when its confidence stays on
+    one side of `min_confidence_parametric` whatever the samples' agreement turns out to be (a sure
+    answer, or one hopeless even at full agreement), no samples are drawn, and the confidence is
+    read at the fitted mean agreement. Otherwise (and always without it: evaluation records every
+    sample) one call gives the greedy answer and the samples. A refusal is never sampled.
+    """
     started = perf_counter()
     on_stage("answering")
-    generation = generator.generate(
-        parametric_messages(question, history=history),
-        n_samples=thresholds.n_samples,
-        temperature=thresholds.sample_temperature,
-        max_new_tokens=thresholds.max_new_tokens,
-        stop_sampling_if=is_refusal,
+    model = calibrator or default_calibrator()
+    messages = parametric_messages(question, history=history)
+
+    def generate(n_samples: int) -> Generation:
+        return generator.generate(
+            messages,
+            n_samples=n_samples,
+            temperature=thresholds.sample_temperature,
+            max_new_tokens=thresholds.max_new_tokens,
+            stop_sampling_if=is_refusal,
+        )
+
+    generation = generate(0 if skip_decided_samples else thresholds.n_samples)
+    greedy = generation.greedy
+    refused = is_refusal(greedy.text)
+    decided = skip_decided_samples and (
+        refused or not samples_can_decide(question, greedy, model, thresholds)
     )
+    if skip_decided_samples and not decided:
+        generation = generate(thresholds.n_samples)
     on_stage("checking_agreement")
-    main = generation.greedy.text
     samples = tuple(s.text for s in generation.samples)
-    refused = is_refusal(main)
-    score = 0.0 if refused else agreement(main, samples, question=question)
-    signals = closed_signals(
-        question, generation.greedy, agreement=score, samples=len(samples), refused=refused
-    )
+    score = 0.0 if refused or decided else agreement(greedy.text, samples, question=question)
+    signals = closed_signals(question, greedy, agreement=score, samples=len(samples), refused=refused)
+    if decided:
+        del signals["agreement"]  # not measured: the model reads its fitted mean, on the same side
     return ParametricResult(
-        answer=main,
+        answer=greedy.text,
         samples=samples,
         agreement=score,
         refused=refused,
         elapsed_ms=_ms_since(started),
         signals=signals,
-        confidence=(calibrator or default_calibrator()).confidence("parametric", signals),
+        confidence=model.confidence("parametric", signals),
     )
+
+
+def samples_can_decide(question: str, greedy: Completion, model: Calibrator, thresholds: Thresholds) -> bool:
+    """Whether the samples' agreement could still move the closed-book answer across its level.
+
+    The confidence is monotone in agreement, so its range is spanned by agreement 0 and 1. An expert
+    agreement floor always needs the samples, unless the answer fails even at full agreement.
+    """
+    at_ends = [
+        model.confidence(
+            "parametric",
+            closed_signals(question, greedy, agreement=value, samples=thresholds.n_samples, refused=False),
+        )
+        for value in (0.0, 1.0)
+    ]
+    level = thresholds.min_confidence_parametric
+    if max(at_ends) < level:
+        return False
+    return min(at_ends) < level or thresholds.agreement_threshold > 0
 
 
 def grounded_stage(

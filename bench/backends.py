@@ -298,8 +298,8 @@ def run_cap_ab(models: list[str], backends: list[str], *, threads: int, cache_di
     for model, path in model_files(models, cache_dir).items():
         for backend in [b for b in backends if b != "openai"]:
             print(f"cap on/off: {backend} / {model} ...", flush=True)
-            # bfloat16: the transformers dtype the server uses by default (Settings.torch_dtype).
-            generator, _ = load_backend(backend, path, threads=threads, cache_dir=cache_dir, dtype="bfloat16")
+            # auto: the transformers dtype the server uses by default (Settings.torch_dtype).
+            generator, _ = load_backend(backend, path, threads=threads, cache_dir=cache_dir, dtype="auto")
             results.append(cap_ab(f"{backend} {model}", generator, plain=plain))
             del generator
     print_cap_table(results)

@@ -62,7 +62,9 @@ def main() -> None:
         for category, question in QUESTIONS:
             torch.manual_seed(args.seed)
             started = time.perf_counter()
-            closed = parametric_stage(question, generator=generator, thresholds=widest)
+            closed = parametric_stage(
+                question, generator=generator, thresholds=widest, skip_decided_samples=False
+            )
             grounded = None
             for name, profile in PROFILES.items():
                 score = (

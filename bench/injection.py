@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache"))
     args = parser.parse_args()
     generator = TransformersGenerator.load(
-        model_path=None, cache_dir=args.cache_dir, dtype="bfloat16", threads=args.threads
+        model_path=None, cache_dir=args.cache_dir, dtype="auto", threads=args.threads
     )
     raw = served = 0
     started = time.perf_counter()

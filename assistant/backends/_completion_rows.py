@@ -39,8 +39,9 @@ class CompletionRow:
     pieces: bytearray = field(default_factory=bytearray)
     tokens: int = 0
     done: bool = False
+    logprobs: list[float] = field(default_factory=list)  # of each counted token, where measured
 
-    def add(self, piece: bytes, *, end_of_sequence: bool) -> None:
+    def add(self, piece: bytes, *, end_of_sequence: bool, logprob: float | None = None) -> None:
         """Append one sampled token; stop at end of sequence, a line break after text, or the budget."""
         if self.done:
             return
@@ -49,6 +50,8 @@ class CompletionRow:
             return
         self.tokens += 1
         self.pieces += piece
+        if logprob is not None:
+            self.logprobs.append(logprob)
         cut = first_line_end(bytes(self.pieces))
         if cut is not None:
             del self.pieces[cut:]
@@ -66,7 +69,7 @@ class CompletionRow:
         return bytes(self.pieces).decode("utf-8", errors="ignore").strip()
 
     def completion(self) -> Completion:
-        return Completion(text=self.text(), tokens=self.tokens)
+        return Completion(text=self.text(), tokens=self.tokens, logprobs=tuple(self.logprobs))
 
 
 def first_line_end(data: bytes) -> int | None:

@@ -15,9 +15,11 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
+from assistant.backends.cpu_flags import has_fast_bfloat16
 from assistant.errors import ModelLoadError
 
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+AUTO_DTYPE = "auto"
 # What a broken or foreign model directory raises from transformers and safetensors.
 _LOAD_ERRORS = (OSError, ValueError, KeyError, RuntimeError, TypeError, AttributeError)
 _FINGERPRINT_BYTES = 1 << 20
@@ -32,15 +34,25 @@ class LoadedModel:
     directory: Path
 
 
+def resolved_dtype(name: str) -> str:
+    """`auto` is bfloat16 where the CPU computes it natively, else float32; other names stay."""
+    if name != AUTO_DTYPE:
+        return name
+    return "bfloat16" if has_fast_bfloat16() else "float32"
+
+
 def torch_dtype(name: str) -> torch.dtype:
     try:
         return _DTYPES[name]
     except KeyError:
-        raise ModelLoadError(f"dtype must be one of {sorted(_DTYPES)}, not {name!r}") from None
+        raise ModelLoadError(f"dtype must be one of {sorted([*_DTYPES, AUTO_DTYPE])}, not {name!r}") from None
 
 
 def load_model(model_path: Path, *, cache_dir: Path, dtype: str) -> LoadedModel:
-    """A model directory loads as is; a GGUF file loads from (and on first use, into) its converted copy."""
+    """A model directory loads as is; a GGUF file loads from (and on first use, into) its converted copy.
+
+    `dtype`: float32, bfloat16 or auto (see `resolved_dtype`)."""
+    dtype = resolved_dtype(dtype)
     torch_dtype(dtype)  # an unknown name fails before any slow work
     # A per-tensor "Loading weights" bar on stderr would be all a CLI user sees of a ~1 s load.
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]

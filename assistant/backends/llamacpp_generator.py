@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.backends._completion_rows import CompletionRow, check_arguments, sample_token_cap
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Completion, Generation
@@ -44,8 +46,9 @@ class LlamaCppGenerator:
 
     One `generate` call prefills the prompt once on sequence 0, copies its KV cells to sequences
     1..k (in a unified KV cache the copy only tags cells, it moves no data), then decodes all k+1
-    sequences step by step in one batch: row 0 greedy, rows 1..k sampled. The model and context are
-    not thread-safe, so calls are serialised by a lock.
+    sequences step by step in one batch: row 0 greedy, rows 1..k sampled. Row 0 also reports the
+    log-probability of each token it chose (a confidence signal). The model and context are not
+    thread-safe, so calls are serialised by a lock.
     """
 
     def __init__(
@@ -68,6 +71,7 @@ class LlamaCppGenerator:
         self._model, self._context = self._load(context_tokens)
         self._finalizer = weakref.finalize(self, _free, self._llama, self._model, self._context)
         self._vocab = self._llama.llama_model_get_vocab(self._model)
+        self._vocab_size = int(self._llama.llama_vocab_n_tokens(self._vocab))
         self._context_tokens = int(self._llama.llama_n_ctx(self._context))
         self._format_chat = self._chat_formatter()
 
@@ -182,10 +186,18 @@ class LlamaCppGenerator:
         for seq_id, batch_index in outputs.items():
             token = int(self._llama.llama_sampler_sample(samplers[seq_id], self._context, batch_index))
             end = bool(self._llama.llama_vocab_is_eog(self._vocab, token))
-            rows[seq_id].add(b"" if end else self._piece(token), end_of_sequence=end)
+            logprob = self._logprob(batch_index, token) if seq_id == 0 and not end else None
+            rows[seq_id].add(b"" if end else self._piece(token), end_of_sequence=end, logprob=logprob)
             if not rows[seq_id].done:
                 next_tokens[seq_id] = token
         return next_tokens
+
+    def _logprob(self, batch_index: int, token: int) -> float:
+        """log softmax(logits)[token] at `batch_index` (the raw logits: samplers do not change them)."""
+        pointer = self._llama.llama_get_logits_ith(self._context, batch_index)
+        logits = np.ctypeslib.as_array(pointer, shape=(self._vocab_size,)).astype(np.float64)
+        top = float(logits.max())
+        return float(logits[token] - top - np.log(np.exp(logits - top).sum()))
 
     def _step(self, batch: Any, tokens: dict[int, int], position: int) -> dict[int, int]:
         """Decode one token per running row; where each row's logits sit in the batch."""

@@ -48,7 +48,7 @@ class TransformersGenerator:
         *,
         model_path: Path | None,
         cache_dir: Path,
-        dtype: str = "float32",
+        dtype: str = "auto",
         threads: int = 0,
         seed: int | None = None,
     ) -> TransformersGenerator:

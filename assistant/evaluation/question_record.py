@@ -49,6 +49,9 @@ class QuestionRecord:
     planted: str = ""  # the wrong answer the message suggested (planted-opinion sets), else ""
     closed_signals: dict[str, float] = field(default_factory=dict)
     grounded_signals: dict[str, float] = field(default_factory=dict)
+    # What S2A's model rewrite cost (s2a=on), before either stage; 0 when the rules sufficed.
+    s2a_tokens: int = 0
+    s2a_ms: float = 0.0
 
     @property
     def answerable(self) -> bool:

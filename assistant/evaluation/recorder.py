@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from time import perf_counter
 
 from assistant.evaluation.counting import CountingGenerator
 from assistant.evaluation.question_record import QuestionRecord
@@ -46,8 +47,11 @@ def record_question(
 ) -> QuestionRecord:
     """Both stages for one question with `thresholds` from `recording_thresholds`."""
     counting = CountingGenerator(generator)
+    started = perf_counter()
     asked = understand(question.question, mode=thresholds.s2a, generator=counting).question
-    closed = parametric_stage(asked, generator=counting, thresholds=thresholds)
+    s2a_ms, s2a_tokens = (perf_counter() - started) * 1000.0, counting.last_greedy_tokens
+    counting.reset()
+    closed = parametric_stage(asked, generator=counting, thresholds=thresholds, skip_decided_samples=False)
     greedy_tokens, sample_tokens = counting.last_greedy_tokens, counting.last_sample_tokens
     counting.reset()
     scored = _ScoreSpy(retriever) if retriever is not None else None
@@ -79,6 +83,8 @@ def record_question(
         planted=question.planted if question.dataset.endswith("-planted") else "",
         closed_signals=dict(closed.signals),
         grounded_signals=dict(grounded.signals),
+        s2a_tokens=s2a_tokens,
+        s2a_ms=s2a_ms,
     )
 
 

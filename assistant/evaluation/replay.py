@@ -44,12 +44,14 @@ class Outcome:
 
 
 def replay(record: QuestionRecord, mode: Mode) -> Outcome:
+    """What the mode would have answered, its cost including S2A's rewrite (when the model made one)."""
+    s2a = Outcome("", False, int(record.s2a_tokens > 0), record.s2a_tokens, record.s2a_ms)
     if mode.kind == "rag":
-        return _grounded(record, mode, before=None)
-    closed = _closed(record, mode.thresholds)
+        return _grounded(record, mode, before=s2a)
+    closed = _closed(record, mode.thresholds, before=s2a)
     if mode.kind == "closed":
         answer = "" if record.refused else record.parametric_answer
-        return Outcome(answer, False, 1, closed.tokens, closed.latency_ms)
+        return Outcome(answer, False, closed.llm_calls, closed.tokens, closed.latency_ms)
     if confident(record, mode):
         return closed
     return _grounded(record, mode, before=closed)
@@ -133,18 +135,17 @@ def retrieval_passes(record: QuestionRecord, thresholds: Thresholds) -> bool:
     return record.best_score is not None and record.best_score >= thresholds.min_retrieval_score
 
 
-def _closed(record: QuestionRecord, thresholds: Thresholds) -> Outcome:
+def _closed(record: QuestionRecord, thresholds: Thresholds, *, before: Outcome) -> Outcome:
     n = min(thresholds.n_samples, len(record.samples))
-    tokens = record.greedy_tokens + sum(record.sample_tokens[:n])
+    tokens = before.tokens + record.greedy_tokens + sum(record.sample_tokens[:n])
     answer = "" if record.refused else record.parametric_answer
-    return Outcome(answer, False, 1, tokens, record.sampling_ms)
+    return Outcome(answer, False, before.llm_calls + 1, tokens, before.latency_ms + record.sampling_ms)
 
 
-def _grounded(record: QuestionRecord, mode: Mode, *, before: Outcome | None) -> Outcome:
+def _grounded(record: QuestionRecord, mode: Mode, *, before: Outcome) -> Outcome:
     thresholds = mode.thresholds
-    calls = before.llm_calls if before else 0
-    tokens = before.tokens if before else 0
-    latency = (before.latency_ms if before else 0.0) + record.retrieval_ms
+    calls, tokens = before.llm_calls, before.tokens
+    latency = before.latency_ms + record.retrieval_ms
     if retrieval_passes(record, thresholds):
         n = min(thresholds.n_samples, len(record.grounded_sample_tokens))
         tokens += record.grounded_tokens + sum(record.grounded_sample_tokens[:n])

@@ -42,6 +42,22 @@ def test_the_greedy_row_is_the_same_with_or_without_samples_in_the_batch(
 
 
 @pytest.mark.slow
+def test_the_greedy_tokens_log_probabilities_match_the_transformers_backend(
+    tiny_llamacpp_generator: LlamaCppGenerator, tiny_generator: Generator
+) -> None:
+    """Same weights (the transformers copy is converted from this GGUF), so the same greedy answer and
+    nearly the same log-probabilities: a wrong logits row or an off-by-one token would differ widely."""
+    llama = tiny_llamacpp_generator.generate(QUESTION, n_samples=2, max_new_tokens=16).greedy
+    torch = tiny_generator.generate(QUESTION, max_new_tokens=16).greedy
+    assert llama.text == torch.text
+    assert len(llama.logprobs) == llama.tokens > 0
+    # transformers also counts the end-of-sequence token it generated; llama.cpp does not.
+    shared = torch.logprobs[: llama.tokens]
+    assert max(abs(a - b) for a, b in zip(llama.logprobs, shared, strict=True)) < 0.3
+    assert min(llama.logprobs) < -1e-4  # not all certain: real probabilities, not a constant
+
+
+@pytest.mark.slow
 def test_concurrent_calls_are_serialised_and_give_the_sequential_answers(
     tiny_llamacpp_generator: LlamaCppGenerator,
 ) -> None:

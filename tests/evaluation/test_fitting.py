@@ -66,6 +66,15 @@ def test_the_split_is_fixed_by_the_id_and_the_test_split_is_not_fitted() -> None
     assert fit_calibrator(changed, fitted_on="test", base=BASE) == fitted  # test labels never enter the fit
 
 
+def test_a_planted_variant_sits_in_the_split_of_its_clean_question() -> None:
+    clean = [make_record(id=f"halueval-{n}", dataset="halueval-qa") for n in range(60)]
+    planted = [
+        make_record(id=f"halueval-{n}-planted-suggest", dataset="halueval-qa-planted") for n in range(60)
+    ]
+    assert [split_of(r) for r in planted] == [split_of(r) for r in clean]
+    assert {split_of(r) for r in clean} == {"train", "test"}
+
+
 def test_a_stage_that_cannot_be_fitted_keeps_its_base_model() -> None:
     wrong_only = [make_record(id=f"w{n}", agreement=(n % 5) / 4, answers=("Nobody",)) for n in range(60)]
     fitted = fit_calibrator(wrong_only, fitted_on="wrong only", base=BASE)

@@ -69,6 +69,22 @@ def test_disfl_qa_keeps_unanswerable_questions_with_their_passage(tmp_path: Path
     assert load_datasets(["disfl-qa-answerable"], cache_dir=tmp_path, limit=None) == [answerable]
 
 
+def test_well_known_facts_count_a_number_word_and_its_digits_alike(tmp_path: Path) -> None:
+    horses, spain = load_datasets(["general-knowledge"], cache_dir=cache_with_tasks(tmp_path), limit=None)
+    assert (horses.question, horses.answers, horses.passages) == (
+        "How many legs do horses have?",
+        ("four", "4"),
+        (),
+    )
+    assert spain.answers == ("Madrid",) and spain.dataset == "general-knowledge"
+
+
+def test_known_unknowns_should_abstain_on_unknown_and_answer_the_facts(tmp_path: Path) -> None:
+    unknown, lincoln = load_datasets(["known-unknowns"], cache_dir=cache_with_tasks(tmp_path), limit=None)
+    assert unknown.answers == () and unknown.question == "What did Ada Lind eat yesterday?"
+    assert lincoln.answers == ("1809",)
+
+
 def test_task_files_are_extracted_from_the_sdist_alone(tmp_path: Path) -> None:
     sdist = tmp_path / "bigbench-1.0.0.tar.gz"
     with tarfile.open(sdist, "w:gz") as archive:

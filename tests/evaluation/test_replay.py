@@ -32,6 +32,17 @@ def test_disagreeing_samples_fall_back_to_the_grounded_answer() -> None:
     assert outcome.latency_ms == pytest.approx(100.0 + 10.0 + 50.0)
 
 
+@pytest.mark.parametrize("kind", ["closed", "rag", "fallback"])
+def test_a_model_rewrite_by_s2a_adds_its_call_tokens_and_time_to_every_mode(kind: str) -> None:
+    plain = make_record(agreement=0.2)
+    rewritten = make_record(agreement=0.2, s2a_tokens=30, s2a_ms=400.0)
+    mode = Mode(kind, kind, BALANCED, TEST_CONFIDENCE)  # type: ignore[arg-type]
+    before, after = replay(plain, mode), replay(rewritten, mode)
+    assert after.answer == before.answer
+    assert (after.llm_calls, after.tokens) == (before.llm_calls + 1, before.tokens + 30)
+    assert after.latency_ms == pytest.approx(before.latency_ms + 400.0)
+
+
 def test_an_expert_retrieval_floor_or_weak_support_abstain() -> None:
     weak = make_record(agreement=0.0, best_score=0.1)
     unsupported = make_record(agreement=0.0, grounded_support=0.2)
@@ -125,3 +136,23 @@ def test_replay_matches_the_live_flow(scenario: str, profile: str, grounded_kind
     expected = "" if live.route == "abstain" else live.answer
     assert outcome.answer == expected
     assert outcome.retrieved is (live.route != "parametric")
+
+
+def test_the_recorder_keeps_what_the_s2a_rewrite_cost_and_answers_the_rewritten_question() -> None:
+    message = "I think it's Sydney. What is the capital of Australia?"
+    generator = ScriptedGenerator(
+        by_prompt={"Rewrite": ["What is the capital city of Australia?"], "Australia": ["Canberra."] * 4}
+    )
+    question = EvalQuestion(id="au", question=message, answers=("Canberra",), dataset="test")
+    thresholds = recording_thresholds([Thresholds(s2a="on"), Thresholds(s2a="on", n_samples=3)])
+    record = record_question(question, generator=generator, retriever=None, thresholds=thresholds)
+    assert record.understood == "What is the capital city of Australia?"
+    assert record.s2a_tokens > 0
+    assert record.s2a_ms > 0.0 and record.parametric_answer == "Canberra."
+    plain = record_question(
+        question,
+        generator=generator,
+        retriever=None,
+        thresholds=recording_thresholds([Thresholds(s2a="auto")]),
+    )
+    assert (plain.s2a_tokens, plain.understood) == (0, "What is the capital of Australia?")

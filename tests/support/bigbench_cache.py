@@ -1,4 +1,4 @@
-"""A fake BIG-bench cache: tiny `task.json` files of the two tasks the built-in loaders read."""
+"""A fake BIG-bench cache: tiny `task.json` files of the tasks the built-in loaders read."""
 
 from __future__ import annotations
 
@@ -35,10 +35,29 @@ DISFL_TASK: dict[str, Any] = {
     ]
 }
 
+GENERAL_TASK: dict[str, Any] = {
+    "examples": [
+        {"input": "How many legs do horses have?", "target_scores": {"two": 0, "four": 1}},
+        {"input": "What is the capital of Spain?", "target_scores": {"Madrid": 1, "Paris": 0}},
+    ]
+}
+KNOWN_UNKNOWNS_TASK: dict[str, Any] = {
+    "examples": [
+        {"input": "What did Ada Lind eat yesterday?", "target_scores": {"Unknown": 1, "Toast": 0}},
+        {"input": "When was Abraham Lincoln born?", "target_scores": {"Unknown": 0, "1809": 1}},
+    ]
+}
+TASKS = {
+    "contextual_parametric_knowledge_conflicts": NQ_TASK,
+    "disfl_qa": DISFL_TASK,
+    "general_knowledge": GENERAL_TASK,
+    "known_unknowns": KNOWN_UNKNOWNS_TASK,
+}
+
 
 def cache_with_tasks(root: Path) -> Path:
     """`root` laid out as the loaders' cache (`bigbench-1.0.0/<task>/task.json`); returns `root`."""
-    for task, data in (("contextual_parametric_knowledge_conflicts", NQ_TASK), ("disfl_qa", DISFL_TASK)):
+    for task, data in TASKS.items():
         folder = root / "bigbench-1.0.0" / task
         folder.mkdir(parents=True)
         (folder / "task.json").write_text(json.dumps(data), encoding="utf-8")

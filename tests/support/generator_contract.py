@@ -129,6 +129,13 @@ class GeneratorProtocolContract:
         assert gated.greedy.text == plain.text
         assert predicate.seen == [plain.text]
 
+    def test_logprobs_when_reported_are_one_per_greedy_token(self, generator: Generator) -> None:
+        """A backend may report none; one that does gives each greedy token's natural-log probability."""
+        result = generator.generate(QUESTION, n_samples=2, temperature=0.7, max_new_tokens=16)
+        logprobs = result.greedy.logprobs
+        assert logprobs == () or len(logprobs) == result.greedy.tokens
+        assert all(value <= 0.0 for value in logprobs)
+
     @pytest.mark.parametrize(
         "bad_call",
         [

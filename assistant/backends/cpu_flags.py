@@ -1,0 +1,37 @@
+"""What this CPU can do fast, read from /proc/cpuinfo (Linux x86-64; elsewhere nothing is assumed)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+CPUINFO = Path("/proc/cpuinfo")
+# bfloat16 matrix work runs natively only with these; without them torch converts every element and a
+# bfloat16 prefill is several times slower than float32 (measured: docs/results/dtype-speed.md).
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def cpu_flags(cpuinfo: str | None = None) -> frozenset[str]:
+    """The feature flags of the first processor listed; empty when they cannot be read."""
+    text = cpuinfo if cpuinfo is not None else _read_cpuinfo()
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() == "flags":
+            return frozenset(value.split())
+    return frozenset()
+
+
+def has_fast_bfloat16(flags: frozenset[str] | None = None) -> bool:
+    return bool((flags if flags is not None else _machine_flags()) & BF16_FLAGS)
+
+
+@functools.cache
+def _machine_flags() -> frozenset[str]:
+    return cpu_flags()
+
+
+def _read_cpuinfo() -> str:
+    try:
+        return CPUINFO.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

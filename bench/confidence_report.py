@@ -1,0 +1,137 @@
+"""The calibrated confidence end to end, from recorded runs: fit, levels, and the test-split table.
+
+    python bench/confidence_report.py runs/m05/records.jsonl [more.jsonl ...] \
+        --model-out assistant/confidence_default.json --out docs/results/confidence.md
+
+1. Fit both stage models on the train split (a sha256 of dataset and id; `assistant calibrate --fit`
+   does the same) - or, without `--fit`, read `--confidence` / the packaged model.
+2. Choose each profile's two levels on the train split alone: the highest answer rate whose precision
+   reaches the profile's target (`PRECISION_TARGETS`).
+3. Report on the test split only: each signal's AUROC and each stage's ECE, then closed-book, rag and
+   the three fallback profiles (accuracy, precision, abstention, tokens, p50), then the risk-coverage
+   comparison (best precision of each mode at or above each answer rate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.confidence import Calibrator, load_calibrator, save_calibrator
+from assistant.evaluation.calibration import calibrate
+from assistant.evaluation.fitting import fit_calibrator, split_of
+from assistant.evaluation.question_record import QuestionRecord, read_records
+from assistant.evaluation.replay import Mode
+from assistant.evaluation.report import metrics_table
+from assistant.evaluation.scores import mode_metrics
+from assistant.evaluation.signal_report import report_table, stage_reports
+from assistant.evaluation.sweep import CurvePoint, mode_curve
+from assistant.thresholds import PROFILES, Thresholds
+
+PRECISION_TARGETS = {"strict": 0.95, "balanced": 0.85, "chatty": 0.70}
+COVERAGE_STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("records", type=Path, nargs="+")
+    parser.add_argument("--fit", action="store_true", help="Fit on the train split (else read a model).")
+    parser.add_argument("--confidence", type=Path, help="The model to read without --fit.")
+    parser.add_argument("--model-out", type=Path, help="Write the fitted model here.")
+    parser.add_argument("--out", type=Path, help="Also write the report here (Markdown).")
+    args = parser.parse_args()
+    records = [record for path in args.records for record in read_records(path)]
+    train = [r for r in records if split_of(r) == "train"]
+    test = [r for r in records if split_of(r) == "test"]
+    calibrator = _calibrator(args, records)
+    levels = {
+        name: _levels(train, PROFILES[name], calibrator, target) for name, target in PRECISION_TARGETS.items()
+    }
+    sections = [
+        f"{len(records)} records ({len(train)} train, {len(test)} test): "
+        + ", ".join(f"{d} {n}" for d, n in _counts(records)),
+        f"Confidence model: {calibrator.fitted_on or 'packaged'}",
+        "",
+        "## Signals and calibration (every split)",
+        "",
+        report_table(stage_reports(records, calibrator)),
+        "",
+        "## Profile levels, chosen on the train split",
+        "",
+        "| profile | precision target (train) | min_confidence_parametric | min_confidence_grounded |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {name} | {PRECISION_TARGETS[name]:.2f} | {t.min_confidence_parametric:.2f} | "
+            f"{t.min_confidence_grounded:.2f} |"
+            for name, t in levels.items()
+        ),
+        "",
+        "## Test split",
+        "",
+        metrics_table([mode_metrics(test, mode) for mode in _modes(levels, calibrator)]),
+        "",
+        "## Risk-coverage on the test split: best precision at or above each answer rate",
+        "",
+        _coverage_table(test, _modes(levels, calibrator)),
+    ]
+    text = "\n".join(sections) + "\n"
+    print(text)
+    if args.out is not None:
+        args.out.write_text(text, encoding="utf-8")
+
+
+def _calibrator(args: argparse.Namespace, records: Sequence[QuestionRecord]) -> Calibrator:
+    if not args.fit:
+        return load_calibrator(args.confidence)
+    names = ", ".join(sorted({r.dataset for r in records}))
+    fitted = fit_calibrator(
+        records, fitted_on=f"{len(records)} records ({names}), train split", base=load_calibrator(None)
+    )
+    if args.model_out is not None:
+        save_calibrator(fitted, args.model_out)
+    return fitted
+
+
+def _levels(
+    train: Sequence[QuestionRecord], base: Thresholds, calibrator: Calibrator, target: float
+) -> Thresholds:
+    chosen = calibrate(list(train), target="precision", value=target, base=base, calibrator=calibrator)
+    return base.model_copy(update=chosen.chosen_values)
+
+
+def _modes(levels: dict[str, Thresholds], calibrator: Calibrator) -> list[Mode]:
+    balanced = levels["balanced"]
+    return [
+        Mode("closed", "closed", balanced, calibrator),
+        Mode("rag", "rag", balanced, calibrator),
+        *(Mode(f"fallback-{name}", "fallback", t, calibrator) for name, t in levels.items()),
+    ]
+
+
+def _coverage_table(records: Sequence[QuestionRecord], modes: Sequence[Mode]) -> str:
+    chosen = [m for m in modes if m.name in ("closed", "rag", "fallback-balanced")]
+    curves = {m.name: mode_curve(records, dataclasses.replace(m)) for m in chosen}
+    header = "| answer rate >= | " + " | ".join(curves) + " |"
+    lines = [header, "|---:|" + "---:|" * len(curves)]
+    for step in COVERAGE_STEPS:
+        cells = [_best_precision(points, step) for points in curves.values()]
+        lines.append(f"| {step:.1f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _best_precision(points: Sequence[CurvePoint], coverage: float) -> str:
+    reached = [p.precision for p in points if p.answer_rate >= coverage and p.precision is not None]
+    return f"{max(reached):.3f}" if reached else "-"
+
+
+def _counts(records: Sequence[QuestionRecord]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record.dataset] = counts.get(record.dataset, 0) + 1
+    return sorted(counts.items())
+
+
+if __name__ == "__main__":
+    main()
