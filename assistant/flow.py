@@ -89,7 +89,7 @@ def parametric_stage(
     history: Sequence[ChatMessage] = (),
     on_stage: StageListener = _silent,
     calibrator: Calibrator | None = None,
-    skip_decided_samples: bool = False,
+    skip_decided_samples: bool = True,
 ) -> ParametricResult:
     """The greedy answer, then n_samples samples unless they cannot change the decision.
 

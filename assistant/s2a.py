@@ -26,6 +26,7 @@ _WH = r"(?:who|whom|whose|what|which|when|where|why|how|in|on|is|are|was|were|do
 _SENTENCE_END = re.compile(
     r"(?<=[。！？；])\s*|(?<=[?!])\s+|(?:(?<=[A-Za-z]{2}[.])|(?<=[0-9][.]))\s+(?=[A-Z\"“(]|" + _WH + r")"
 )
+_LOWERCASE_AFTER_STOP = re.compile(r"(?<=[A-Za-z]{2})[.]\s+(?=[a-z])")
 _ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|Inc|Ltd|Co|No|Mt|Ft)[.]$")
 _CLAUSE_BREAK = re.compile(r"[,，]\s*(?:but|yet|但是?|可是|不过)\s*", re.IGNORECASE)
 _OPINION = re.compile(
@@ -55,6 +56,10 @@ _QUESTION_WORD = re.compile(
 _POINTER = re.compile(r"\b(?:it|he|she|they|this|that|these|those|his|her|its|their)\b|[他她它其]")
 _NAME_OR_NUMBER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+|\d")
 SHORT_QUESTION_TERMS = 2  # "When was it founded?": a question this short leans on what came before
+MIN_SHARED_WORD_CHARS = 4
+# A lowercase question after a full sentence ("... opens at seven. first winner of ...?"): the prefix
+# must be this many words to be split off as a sentence of its own.
+MIN_LEADING_SENTENCE_WORDS = 4
 MIN_KEPT_TERM_SHARE = 0.5  # a model rewrite must keep this share of the question's own terms
 
 REWRITE_SYSTEM = (
@@ -139,8 +144,10 @@ def _context_for(piece: str, question: str) -> bool:
 
 
 def _shared_words(piece: str, question: str) -> bool:
-    """A shared content word, or for Chinese a shared pair of characters (one alone says little)."""
-    latin = {t for t in text_features(piece).terms if t.isascii()} & text_features(question).terms
+    """A shared content word of four letters or more ("now" and "few" say nothing about the topic), or
+    for Chinese a shared pair of characters (one alone says little)."""
+    own = {t for t in text_features(piece).terms if t.isascii() and len(t) >= MIN_SHARED_WORD_CHARS}
+    latin = own & text_features(question).terms
     return bool(latin) or bool(_han_pairs(piece) & _han_pairs(question))
 
 
@@ -154,6 +161,7 @@ def _is_han(character: str) -> bool:
 
 def _sentences(message: str) -> list[str]:
     pieces = [p.strip() for p in _SENTENCE_END.split(message.replace("\n", " ")) if p.strip()]
+    pieces = [part for piece in pieces for part in _split_lowercase_question(piece)]
     merged: list[str] = []
     for piece in pieces:
         if merged and _ABBREVIATION.search(merged[-1]):
@@ -161,6 +169,18 @@ def _sentences(message: str) -> list[str]:
         else:
             merged.append(piece)
     return merged
+
+
+def _split_lowercase_question(piece: str) -> list[str]:
+    """A question written in lower case after a sentence of its own is two pieces; anything else stays."""
+    if not piece.rstrip().endswith(("?", "？")):
+        return [piece]
+    found = list(_LOWERCASE_AFTER_STOP.finditer(piece))
+    if not found:
+        return [piece]
+    cut = found[-1].start()
+    head, tail = piece[: cut + 1].strip(), piece[cut + 1 :].strip()
+    return [head, tail] if len(head.split()) >= MIN_LEADING_SENTENCE_WORDS else [piece]
 
 
 def _clauses(sentence: str) -> list[str]:

@@ -3,10 +3,12 @@
     python bench/confidence_report.py runs/m05/records.jsonl [more.jsonl ...] \
         --model-out assistant/confidence_default.json --out docs/results/confidence.md
 
+Records of the same (dataset, id) in several files count once (the first).
+
 1. Fit both stage models on the train split (a sha256 of dataset and id; `assistant calibrate --fit`
    does the same) - or, without `--fit`, read `--confidence` / the packaged model.
-2. Choose each profile's two levels on the train split alone: the highest answer rate whose precision
-   reaches the profile's target (`PRECISION_TARGETS`).
+2. Choose each profile's two levels on the train split alone: per stage, the lowest level at which
+   that stage's answers reach the profile's precision target (`PRECISION_TARGETS`).
 3. Report on the test split only: each signal's AUROC and each stage's ECE, then closed-book, rag and
    the three fallback profiles (accuracy, precision, abstention, tokens, p50), then the risk-coverage
    comparison (best precision of each mode at or above each answer rate).
@@ -20,18 +22,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.confidence import Calibrator, load_calibrator, save_calibrator
-from assistant.evaluation.calibration import calibrate
 from assistant.evaluation.fitting import fit_calibrator, split_of
+from assistant.evaluation.normalise import contains_answer
 from assistant.evaluation.question_record import QuestionRecord, read_records
-from assistant.evaluation.replay import Mode
+from assistant.evaluation.replay import Mode, closed_confidence, grounded_confidence, grounded_usable
 from assistant.evaluation.report import metrics_table
 from assistant.evaluation.scores import mode_metrics
 from assistant.evaluation.signal_report import report_table, stage_reports
 from assistant.evaluation.sweep import CurvePoint, mode_curve
 from assistant.thresholds import PROFILES, Thresholds
 
-PRECISION_TARGETS = {"strict": 0.95, "balanced": 0.85, "chatty": 0.70}
+PRECISION_TARGETS = {"strict": 0.92, "balanced": 0.80, "chatty": 0.70}
 COVERAGE_STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+LEVEL_STEPS = 50
+MIN_ANSWERS = 5  # a level that keeps fewer train answers than this says nothing
 
 
 def main() -> None:
@@ -42,7 +46,7 @@ def main() -> None:
     parser.add_argument("--model-out", type=Path, help="Write the fitted model here.")
     parser.add_argument("--out", type=Path, help="Also write the report here (Markdown).")
     args = parser.parse_args()
-    records = [record for path in args.records for record in read_records(path)]
+    records = _first_of_each([record for path in args.records for record in read_records(path)])
     train = [r for r in records if split_of(r) == "train"]
     test = [r for r in records if split_of(r) == "test"]
     calibrator = _calibrator(args, records)
@@ -97,8 +101,39 @@ def _calibrator(args: argparse.Namespace, records: Sequence[QuestionRecord]) -> 
 def _levels(
     train: Sequence[QuestionRecord], base: Thresholds, calibrator: Calibrator, target: float
 ) -> Thresholds:
-    chosen = calibrate(list(train), target="precision", value=target, base=base, calibrator=calibrator)
-    return base.model_copy(update=chosen.chosen_values)
+    """Per stage, the lowest level at which that stage's own train answers reach the target precision.
+
+    Stage by stage rather than the joint sweep of `assistant calibrate`: with few closed-book answers
+    right, the joint sweep trades the closed-book level for a few answers and picks the same level for
+    every profile; a level per stage says what each number promises.
+    """
+    mode = Mode("fit", "fallback", base, calibrator)
+    closed = [
+        (closed_confidence(r, mode), r.answerable and contains_answer(r.parametric_answer, r.answers))
+        for r in train
+        if not r.refused
+    ]
+    grounded = [
+        (grounded_confidence(r, mode), r.answerable and contains_answer(r.grounded_answer, r.answers))
+        for r in train
+        if grounded_usable(r, base)
+    ]
+    return base.model_copy(
+        update={
+            "min_confidence_parametric": _lowest_level(closed, target),
+            "min_confidence_grounded": _lowest_level(grounded, target),
+        }
+    )
+
+
+def _lowest_level(scored: Sequence[tuple[float, bool]], target: float) -> float:
+    """The lowest grid level whose answers at or above it (at least MIN_ANSWERS) reach `target`."""
+    for step in range(LEVEL_STEPS + 1):
+        level = step / LEVEL_STEPS
+        kept = [right for confidence, right in scored if confidence >= level]
+        if len(kept) >= MIN_ANSWERS and sum(kept) / len(kept) >= target:
+            return level
+    return 1.0
 
 
 def _modes(levels: dict[str, Thresholds], calibrator: Calibrator) -> list[Mode]:
@@ -124,6 +159,17 @@ def _coverage_table(records: Sequence[QuestionRecord], modes: Sequence[Mode]) ->
 def _best_precision(points: Sequence[CurvePoint], coverage: float) -> str:
     reached = [p.precision for p in points if p.answer_rate >= coverage and p.precision is not None]
     return f"{max(reached):.3f}" if reached else "-"
+
+
+def _first_of_each(records: Sequence[QuestionRecord]) -> list[QuestionRecord]:
+    """One record per (dataset, id): two runs that both asked a question count it once."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for record in records:
+        if (record.dataset, record.id) not in seen:
+            seen.add((record.dataset, record.id))
+            kept.append(record)
+    return kept
 
 
 def _counts(records: Sequence[QuestionRecord]) -> list[tuple[str, int]]:

@@ -2,9 +2,9 @@
 
 A record's split comes from a hash of its id, so the test split is the same in every run and no fit
 ever sees it; a planted-opinion variant goes with the clean question it was made from, so the same
-question and passage never sit on both sides. Each stage learns from the answers it could give (`answers_at_all`): the closed-book
-stage from every non-refused answer that asserts something, the grounded stage from every grounded
-answer generated that is about what was asked.
+question and passage never sit on both sides. Each stage learns from the answers it could give
+(`answers_at_all`): the closed-book stage from every non-refused answer that asserts something, the
+grounded stage from every grounded answer generated that is about what was asked.
 The label is whether that answer holds a gold answer (an answer to an unanswerable question is wrong).
 """
 

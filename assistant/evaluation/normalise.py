@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from assistant.language import has_han
 
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # "1,760" is 1760, as an answer writes it
 # Spaces between two Han characters carry no meaning ("北 京" is "北京"); tokenised corpora insert them.
 _SPACE_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
 
@@ -19,7 +20,7 @@ def normalise_answer(text: str) -> str:
     NFKC turns full-width forms into their ASCII twins ("１９４９年" -> "1949年", "ＵＳＡ" -> "USA"),
     and the ideographic space into a plain one, so a Chinese answer matches a half-width gold answer.
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = _THOUSANDS.sub("", unicodedata.normalize("NFKC", text).casefold())
     kept = "".join(" " if _is_punctuation_or_symbol(ch) else ch for ch in folded)
     words = " ".join(_ARTICLES.sub(" ", kept).split())
     return _SPACE_BETWEEN_HAN.sub("", words)

@@ -13,12 +13,18 @@ from api.app import create_app
 from api.components import Components
 from api.settings import Settings
 from assistant.backends.scripted import ScriptedGenerator
+from assistant.confidence import save_calibrator
+from tests.support.confidence import TEST_CONFIDENCE
 from tests.support.fake_index import ClientFactory, FakeIndex, write_docs
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "home", cache_dir=tmp_path / "cache", api_key=None, admin_key=None)
+    """Settings under tmp_path, with the tests' fixed confidence model in the home (the scripted fakes
+    report no log-probabilities, so the packaged fit would read them all as its average answer)."""
+    chosen = Settings(home=tmp_path / "home", cache_dir=tmp_path / "cache", api_key=None, admin_key=None)
+    save_calibrator(TEST_CONFIDENCE, chosen.confidence_model_path)
+    return chosen
 
 
 @pytest.fixture

@@ -89,9 +89,10 @@ def test_profile_overrides_and_max_tokens_choose_the_thresholds_per_request(
         PRIDE_Q, max_tokens=12, fallback={"profile": "strict", "overrides": {"sample_temperature": 0.3}}
     )
     assert client.post("/v1/chat/completions", json=body).status_code == 200
-    call = generator.calls[0]
-    assert call.n_samples == PROFILES["strict"].n_samples
-    assert (call.max_new_tokens, call.temperature) == (12, 0.3)
+    greedy, sampled = generator.calls[:2]  # the greedy answer alone, then its samples
+    assert (greedy.n_samples, sampled.n_samples) == (0, PROFILES["strict"].n_samples)
+    assert (sampled.max_new_tokens, sampled.temperature) == (12, 0.3)
+    assert greedy.max_new_tokens == 12
 
 
 def test_bad_requests_get_422_naming_the_problem(make_client: ClientFactory, built_index: FakeIndex) -> None:

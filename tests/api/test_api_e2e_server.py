@@ -122,8 +122,8 @@ def test_openai_client_streams_chunks_then_done(server: Server) -> None:
     assert answer_chunks[-1].choices[0].finish_reason == "stop"
     assert fallbacks[-1]["route"] == "parametric"
     assert usage_chunk.choices == [] and usage_chunk.usage is not None
-    # The real tokenizer's counts: the prompt, the greedy answer and its two samples.
-    assert usage_chunk.usage.prompt_tokens > 10 and usage_chunk.usage.completion_tokens > 3 * 3
+    # The real tokenizer's counts: the prompt and the greedy answer (sure enough to need no samples).
+    assert usage_chunk.usage.prompt_tokens > 10 and usage_chunk.usage.completion_tokens > 3
     assert usage_chunk.usage.total_tokens == fallbacks[-1]["usage"]["total_tokens"]
 
 

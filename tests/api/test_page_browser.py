@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
+from assistant.thresholds import PROFILES
 from tests.support.assistant_server import Server, serving
 
 pytestmark = pytest.mark.slow
@@ -32,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 API_KEY = "browser-user-key"
 ADMIN_KEY = "browser-admin-key"
+STRICT = PROFILES["strict"]
 KEY_ITEM = "fallback-assistant.key"
 ANSWER_TIMEOUT_MS = 300_000  # a retrieval answer takes ~50 s on a busy 2-core machine
 CAPITAL_Q = "What is the capital of France?"
@@ -127,8 +129,10 @@ def test_a_known_fact_shows_the_parametric_badge_stages_samples_and_usage(page: 
     expect(answer.locator(".text")).to_contain_text("Paris")
     expect(answer.locator(".badge")).to_have_text("from the model's own knowledge")
     assert "Answering…" in page.evaluate("window.seenStages")
+    # Its token certainty decided alone, so no samples were drawn, and the page says so.
     answer.locator(".samples-details summary").click()
-    expect(answer.locator(".samples li")).to_have_count(5)
+    expect(answer.locator(".samples-details summary")).to_contain_text("not sampled")
+    expect(answer.locator(".samples li")).to_have_count(0)
     expect(answer.locator(".usage")).to_contain_text("tokens")
     assert answer.locator(".confidence-bar").first.get_attribute("aria-valuenow") is not None
     snapshot(page, "page-parametric.png")
@@ -208,15 +212,16 @@ def test_upload_rebuild_and_ask_from_the_new_document(page: Page) -> None:
 def test_the_server_profile_is_saved_through_the_config_api(page: Page, server: Server) -> None:
     page.click("#toggle-settings")
     slider = page.locator("#threshold-min_confidence_grounded")
-    expect(slider).to_have_value("0.45")
+    expect(slider).to_have_value(f"{PROFILES['balanced'].min_confidence_grounded:g}")
     page.select_option("#server-profile", "strict")
-    expect(slider).to_have_value("0.7")
+    expect(slider).to_have_value(f"{STRICT.min_confidence_grounded:g}")
     try:
         page.click("#thresholds-form button[type=submit]")
         expect(page.locator("#settings-status")).to_contain_text("Saved")
         with server.http(Authorization=f"Bearer {API_KEY}") as http:
             saved = http.get("/v1/config/thresholds").json()["thresholds"]
-        assert saved["min_confidence_grounded"] == 0.7 and saved["n_samples"] == 7
+        assert saved["min_confidence_grounded"] == STRICT.min_confidence_grounded
+        assert saved["n_samples"] == STRICT.n_samples
     finally:
         with server.http(Authorization=f"Bearer {ADMIN_KEY}") as http:
             http.patch("/v1/config/thresholds", json={"profile": "balanced"})

@@ -40,9 +40,10 @@ def test_confident_answer_stays_parametric_without_retrieval() -> None:
     assert len(answer.samples) == BALANCED.n_samples
     assert answer.parametric_answer == "Jane Austen." and answer.model == "scripted"
     assert retriever.queries == []
-    (call,) = generator.calls
-    assert (call.n_samples, call.temperature, call.max_new_tokens) == (
-        BALANCED.n_samples,
+    # The greedy answer alone first; agreement decides under this confidence model, so the samples follow.
+    greedy, sampled = generator.calls
+    assert (greedy.n_samples, sampled.n_samples) == (0, BALANCED.n_samples)
+    assert (sampled.temperature, sampled.max_new_tokens) == (
         BALANCED.sample_temperature,
         BALANCED.max_new_tokens,
     )
@@ -70,7 +71,7 @@ def test_disagreeing_samples_fall_back_to_a_cited_grounded_answer() -> None:
     assert answer.grounded_support == 1.0
     assert retriever.queries == [ACME_Q]
     assert answer.grounded_agreement == 1.0
-    grounded_call = generator.calls[1]
+    grounded_call = generator.calls[2]  # after the closed-book greedy answer and its samples
     assert (grounded_call.n_samples, grounded_call.temperature) == (
         BALANCED.n_samples,
         BALANCED.sample_temperature,
@@ -105,7 +106,8 @@ def test_refusing_main_answer_skips_sampling_and_retrieves() -> None:
         by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: ["I don't know.", "1950."]}
     )
     answer = ask(ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED)
-    assert generator.calls[0].sampling_skipped
+    closed_book, grounded = generator.calls  # a refusal is never sampled
+    assert closed_book.n_samples == 0 and grounded.n_samples == BALANCED.n_samples
     assert answer.samples == () and answer.parametric_confidence == 0.0
     assert answer.route == "retrieval"
 
@@ -130,7 +132,7 @@ def test_an_expert_retrieval_floor_abstains_without_a_grounded_call() -> None:
     assert answer.route == "abstain"
     assert answer.answer == "I don't know about “Acme Widgets”."
     assert answer.grounded_support is None and answer.citations == ()
-    assert len(generator.calls) == 1
+    assert [call.n_samples for call in generator.calls] == [0, floor.n_samples]  # no grounded call
 
 
 def test_uncited_but_supported_answer_is_attributed_to_its_passage() -> None:

@@ -31,6 +31,14 @@ AUSTRALIA = "What is the capital of Australia?"
         ("我记得是王廷钧。秋瑾的丈夫是谁？", "秋瑾的丈夫是谁？", 1),
         ("听说是悉尼。澳大利亚的首都是哪里？", "澳大利亚的首都是哪里？", 1),
         ("你最聪明了！李白是哪个朝代的诗人？", "李白是哪个朝代的诗人？", 1),
+        # a lower-case question after a sentence of chatter is a sentence of its own
+        ("The bakery on our street now opens at seven. who plays the creeper?", "who plays the creeper?", 1),
+        # sharing only "now" does not make chatter context
+        (
+            "The bakery now opens at seven. Which office now houses a restaurant?",
+            "Which office now houses a restaurant?",
+            1,
+        ),
     ],
 )
 def test_rules_set_the_opinion_aside_and_keep_the_question(
@@ -49,6 +57,7 @@ def test_rules_set_the_opinion_aside_and_keep_the_question(
         "I work at Acme Robotics. When was it founded?",  # context the question points at stays
         "Tell me about Paris.",  # no question sentence: left as it is
         "I think so.",
+        "Acme was founded in Tulsa. when was it founded?",  # short, lower case, points back: kept
     ],
 )
 def test_a_bare_question_or_needed_context_is_left_alone(message: str) -> None:

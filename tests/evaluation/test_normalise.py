@@ -43,3 +43,10 @@ def test_normalise_answer(text: str, expected: str) -> None:
 )
 def test_contains_answer(answer: str, golds: list[str], expected: bool) -> None:
     assert contains_answer(answer, golds) is expected
+
+
+def test_a_thousands_separator_does_not_hide_a_number() -> None:
+    assert contains_answer("One kilometer is equal to 1000 meters.", ["1,000"])
+    assert contains_answer("A mile is about 1,760 yards.", ["1760"])
+    assert not contains_answer("It cost 1,2345 dollars.", ["12345"])  # not a thousands group
+    assert not contains_answer("In 1,000 BC.", ["100"])

@@ -62,7 +62,10 @@ function sourcesRow(citations) {
 function samplesDetails(fallback) {
   const samples = fallback.samples || [];
   const details = element("details", "samples-details");
-  const summary = t("samplesSummary", { count: samples.length, agreement: fallback.confidence.toFixed(2) });
+  // No samples: the closed-book answer's token certainty decided alone (or it was a refusal).
+  const summary = samples.length
+    ? t("samplesSummary", { count: samples.length, agreement: fallback.confidence.toFixed(2) })
+    : t("samplesSkipped");
   details.append(element("summary", "", summary));
   if (fallback.parametric_answer) {
     details.append(element("p", "", t("mainAnswer", { answer: fallback.parametric_answer })));
