@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from time import perf_counter
 from typing import Literal
 
@@ -139,16 +139,19 @@ def parametric_stage(
 
 
 def samples_can_decide(question: str, greedy: Completion, model: Calibrator, thresholds: Thresholds) -> bool:
-    """Whether the samples' agreement could still move the closed-book answer across its level.
+    """Whether the samples' agreement could still move the closed-book answer across its level."""
+    signals = closed_signals(question, greedy, agreement=0.0, samples=thresholds.n_samples, refused=False)
+    return agreement_could_move(signals, model, thresholds)
+
+
+def agreement_could_move(signals: Mapping[str, float], model: Calibrator, thresholds: Thresholds) -> bool:
+    """`signals` of a closed-book answer, agreement unknown: could agreement cross the level?
 
     The confidence is monotone in agreement, so its range is spanned by agreement 0 and 1. An expert
     agreement floor always needs the samples, unless the answer fails even at full agreement.
     """
     at_ends = [
-        model.confidence(
-            "parametric",
-            closed_signals(question, greedy, agreement=value, samples=thresholds.n_samples, refused=False),
-        )
+        model.confidence("parametric", {**signals, "refused": 0.0, "agreement": value})
         for value in (0.0, 1.0)
     ]
     level = thresholds.min_confidence_parametric

@@ -17,7 +17,6 @@ Records of the same (dataset, id) in several files count once (the first).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -147,7 +146,7 @@ def _modes(levels: dict[str, Thresholds], calibrator: Calibrator) -> list[Mode]:
 
 def _coverage_table(records: Sequence[QuestionRecord], modes: Sequence[Mode]) -> str:
     chosen = [m for m in modes if m.name in ("closed", "rag", "fallback-balanced")]
-    curves = {m.name: mode_curve(records, dataclasses.replace(m)) for m in chosen}
+    curves = {m.name: mode_curve(records, m) for m in chosen}
     header = "| answer rate >= | " + " | ".join(curves) + " |"
     lines = [header, "|---:|" + "---:|" * len(curves)]
     for step in COVERAGE_STEPS:

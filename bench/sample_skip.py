@@ -17,6 +17,7 @@ from pathlib import Path
 
 from assistant.confidence import Calibrator, load_calibrator
 from assistant.evaluation.question_record import QuestionRecord, read_records
+from assistant.flow import agreement_could_move
 from assistant.thresholds import PROFILES, Thresholds
 
 
@@ -51,12 +52,7 @@ def main() -> None:
 
 def undecided(record: QuestionRecord, calibrator: Calibrator, thresholds: Thresholds) -> bool:
     """Whether the samples' agreement could still move this answer across the profile's level."""
-    bounds = [
-        calibrator.confidence("parametric", {**record.closed_signals, "refused": 0.0, "agreement": value})
-        for value in (0.0, 1.0)
-    ]
-    level = thresholds.min_confidence_parametric
-    return min(bounds) < level <= max(bounds) or (thresholds.agreement_threshold > 0 and max(bounds) >= level)
+    return agreement_could_move(record.closed_signals, calibrator, thresholds)
 
 
 def _sampled_once(record: QuestionRecord, thresholds: Thresholds) -> int:
