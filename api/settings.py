@@ -25,14 +25,17 @@ class Settings(BaseSettings):
     apart, under `home`, by the config routes.
     """
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+    # "none" unsets an optional setting from the environment (ASSISTANT_SEED=none: random samples).
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", env_parse_none_str="none")
 
     home: Path = Field(Path("data"), description="Index, uploaded documents and runtime config.")
     cache_dir: Path = Field(Path(".cache"), description="Assembled and converted model weights.")
     config_file: Path | None = Field(None, description="Optional TOML file with any of these settings.")
 
     # Model
-    backend: Literal["transformers", "llamacpp", "openai"] = "transformers"
+    # llama-server: 3x faster than transformers for one request here, a third of the memory, same
+    # routes and accuracy on the measured sets (docs/results/serving-llama-server.md, docs/results/s2a.md).
+    backend: Literal["transformers", "llamacpp", "llama-server", "openai"] = "llama-server"
     model: ModelChoice = Field(
         DEFAULT_MODEL,
         description="The embedded model used when model_path is unset; 1.5B needs `make install-large`.",
@@ -44,7 +47,24 @@ class Settings(BaseSettings):
     # elsewhere (on an AVX2-only CPU a bfloat16 prefill is 6x slower: docs/results/dtype-speed.md).
     torch_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     threads: int = Field(0, ge=0, le=256, description="CPU threads for generation; 0 = all cores.")
-    seed: int | None = Field(None, description="Seed of the samples; set it to make evaluation runs repeat.")
+    seed: int | None = Field(
+        0,
+        description="Seed of the samples, hashed with each prompt: the same question draws the same samples "
+        "and gets the same decision; `none` for fresh random samples on every call.",
+    )
+    # llama-server: llama.cpp's own server as a child process (continuous batching, prompt cache).
+    llama_server_binary: Path | None = Field(
+        None, description="The llama-server executable; None = the one `make install` builds in .venv."
+    )
+    # 24, not 8: a request's samples take a slot each, and with 8 slots they evicted the prompts cached
+    # for other requests (8 clients: 0.60x the throughput of one with 8 slots, 0.81x with 24;
+    # docs/results/serving-llama-server.md).
+    llama_server_slots: int = Field(
+        24, ge=1, le=64, description="Sequences llama-server decodes together (a request's samples count)."
+    )
+    llama_server_context_tokens: int = Field(
+        32768, ge=2048, description="KV cache shared by all slots, in tokens."
+    )
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "default"
     openai_api_key: SecretStr = SecretStr("none")

@@ -60,6 +60,14 @@ class ServerState:
             self._retriever = retriever
             self._index_failure = None
 
+    def close(self) -> None:
+        """At shutdown: a generator that owns a process or connections (`close()`) releases them."""
+        with self._lock:
+            components, self._components = self._components, None
+        close = getattr(components.generator, "close", None) if components is not None else None
+        if callable(close):
+            close()
+
     def components(self) -> Components:
         with self._lock:
             components, failure = self._components, self._failure

@@ -1,6 +1,6 @@
 """Serving benchmark: start-up time, peak memory, /v1/ask latency per route and throughput under concurrency.
 
-    python bench/serving.py [--backends llamacpp,transformers] [--requests 16] [--levels 1,4,8]
+    python bench/serving.py [--backends llama-server,llamacpp,transformers] [--requests 16] [--levels 1,4,8]
 
 For each backend it starts a real `assistant serve --prepare` on a free loopback port, twice:
 - cold: a fresh ASSISTANT_HOME (the sample corpus is copied and indexed) and a fresh cache dir that
@@ -9,7 +9,8 @@ For each backend it starts a real `assistant serve --prepare` on a free loopback
 - warm: the same home and cache again (index built, weights converted), as after a restart.
 On the warm server it asks short factual questions one at a time (latency, grouped by the route the
 answer record reports), then the same mixed question list with 1, 4, 8 concurrent clients.
-Peak RSS is the server process's VmHWM after all of that. Every number comes from this one run.
+Peak RSS is the VmHWM of the server process and its children (llama-server) after all of that.
+Every number comes from this one run.
 """
 
 from __future__ import annotations
@@ -110,7 +111,12 @@ def serve(env: dict[str, str], log: Path) -> Iterator[Running]:
 
 
 def peak_rss_mb(pid: int) -> float:
-    """The process's high-water resident set (VmHWM), in MB."""
+    """The high-water resident set (VmHWM) of the process and its children (a managed llama-server), MB."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return _vm_hwm_mb(pid) + sum(_vm_hwm_mb(int(child)) for child in children)
+
+
+def _vm_hwm_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
@@ -223,7 +229,7 @@ def format_report(reports: list[BackendReport], levels: list[int], note: str) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backends", default="llamacpp,transformers")
+    parser.add_argument("--backends", default="llama-server,llamacpp,transformers")
     parser.add_argument("--requests", type=int, default=16, help="requests per concurrency level")
     parser.add_argument("--levels", default="1,4,8", help="concurrent clients, the first is the baseline")
     parser.add_argument("--threads", type=int, default=None, help="ASSISTANT_THREADS (default: unset)")

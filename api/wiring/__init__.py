@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ def load_generator(settings: Settings) -> Generator:
             retries=settings.openai_retries,
             seed=settings.seed,
         )
+    if settings.backend == "llama-server":
+        return _managed_server(settings)
     if settings.backend == "llamacpp":
         from assistant.backends.llamacpp_generator import LlamaCppGenerator
 
@@ -43,6 +46,24 @@ def load_generator(settings: Settings) -> Generator:
         threads=settings.threads,
         seed=settings.seed,
     )
+
+
+def _managed_server(settings: Settings) -> Generator:
+    from assistant.backends.llama_server import (
+        LlamaServer,
+        ManagedServerGenerator,
+        ServerOptions,
+        default_binary,
+    )
+
+    options = ServerOptions(
+        binary=settings.llama_server_binary or default_binary(),
+        model_path=gguf_model_file(settings),
+        threads=settings.threads or len(os.sched_getaffinity(0)),
+        slots=settings.llama_server_slots,
+        context_tokens=settings.llama_server_context_tokens,
+    )
+    return ManagedServerGenerator(LlamaServer(options), seed=settings.seed)
 
 
 def gguf_model_file(settings: Settings) -> Path:

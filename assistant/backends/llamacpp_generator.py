@@ -6,7 +6,6 @@ import ctypes
 import importlib
 import logging
 import os
-import random
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.backends._completion_rows import CompletionRow, check_arguments, sample_token_cap
+from assistant.backends._seeding import prompt_seeds
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Completion, Generation
 
@@ -66,7 +66,7 @@ class LlamaCppGenerator:
         self._path = model_path
         self._max_sequences = max_sequences
         self._threads = threads or available_cores()
-        self._seeds = random.Random(seed)
+        self._seed = seed
         self._lock = threading.Lock()
         self._model, self._context = self._load(context_tokens)
         self._finalizer = weakref.finalize(self, _free, self._llama, self._model, self._context)
@@ -111,7 +111,7 @@ class LlamaCppGenerator:
                 raise GenerationError("the llama.cpp generator was closed")
             prompt = self._tokenize(self._format_chat(messages))
             self._check_fits(len(prompt), rows=len(rows), max_new_tokens=max_new_tokens)
-            samplers = self._samplers(len(rows), temperature)
+            samplers = self._samplers(prompt_seeds(self._seed, messages, n_samples), temperature)
             try:
                 sampled = self._decode(prompt, rows, samplers, stop_sampling_if)
             finally:
@@ -216,13 +216,14 @@ class LlamaCppGenerator:
         if status != 0:
             raise GenerationError(f"llama_decode failed with status {status}")
 
-    def _samplers(self, count: int, temperature: float) -> list[Any]:
+    def _samplers(self, seeds: list[int], temperature: float) -> list[Any]:
+        """The greedy row's sampler, then one seeded sampler per sample row."""
         llama = self._llama
         samplers = [llama.llama_sampler_init_greedy()]
-        for _ in range(count - 1):
+        for seed in seeds:
             chain = llama.llama_sampler_chain_init(llama.llama_sampler_chain_default_params())
             llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_temp(temperature))
-            llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_dist(self._seeds.getrandbits(31)))
+            llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_dist(seed))
             samplers.append(chain)
         return samplers
 

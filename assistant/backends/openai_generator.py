@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -15,6 +14,7 @@ import httpx
 
 from assistant.backends._completion_rows import check_arguments, first_line_end
 from assistant.backends._retry import with_retries
+from assistant.backends._seeding import prompt_seeds
 from assistant.errors import BackendTimeout, BackendUnavailable, GenerationError
 from assistant.protocols import ChatMessage, Completion, Generation
 
@@ -72,7 +72,7 @@ class OpenAIGenerator:
         self._backoff_s = backoff_s
         self._max_concurrency = max_concurrency
         self._server_honours_n: bool | None = None
-        self._seeds = random.Random(seed)
+        self._seed = seed
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout_s), headers={"Authorization": f"Bearer {api_key}"}
         )
@@ -101,11 +101,13 @@ class OpenAIGenerator:
         (greedy,) = first.completions
         if n_samples == 0 or (stop_sampling_if is not None and stop_sampling_if(greedy.text)):
             return Generation(greedy=greedy, samples=(), prompt_tokens=first.prompt_tokens)
-        sampled = self._samples(_Request(chat, temperature, max_new_tokens, n_samples, self._seed()))
+        seeds = prompt_seeds(self._seed, messages, n_samples)
+        sampled = self._samples(_Request(chat, temperature, max_new_tokens, n_samples, seeds[0]), seeds)
         prompt_tokens = first.prompt_tokens + sampled.prompt_tokens
         return Generation(greedy=greedy, samples=tuple(sampled.completions), prompt_tokens=prompt_tokens)
 
-    def _samples(self, request: _Request) -> _Reply:
+    def _samples(self, request: _Request, seeds: list[int]) -> _Reply:
+        """`request.n` samples seeded from `seeds` (a function of the prompt), however the server is asked."""
         samples: list[Completion] = []
         prompt_tokens = 0
         if self._server_honours_n is not False:
@@ -115,17 +117,14 @@ class OpenAIGenerator:
         missing = request.n - len(samples)
         if missing > 0:
             singles = [
-                _Request(request.messages, request.temperature, request.max_tokens, 1, self._seed())
-                for _ in range(missing)
+                _Request(request.messages, request.temperature, request.max_tokens, 1, seed)
+                for seed in seeds[len(samples) :]
             ]
             with ThreadPoolExecutor(max_workers=min(missing, self._max_concurrency)) as pool:
                 for single in pool.map(self._complete, singles):
                     samples.extend(single.completions)
                     prompt_tokens += single.prompt_tokens
         return _Reply(samples, prompt_tokens)
-
-    def _seed(self) -> int:
-        return self._seeds.getrandbits(31)
 
     def _complete(self, request: _Request) -> _Reply:
         payload = {
@@ -136,6 +135,9 @@ class OpenAIGenerator:
             "stop": ["\n"],
             "n": request.n,
             "top_p": 1.0,  # plain temperature sampling, as the local backends do
+            # The greedy answer's are a confidence signal; every choice's count its tokens (llama.cpp's
+            # server puts only the first choice's tokens in `usage` when n > 1).
+            "logprobs": True,
         }
         if request.seed is not None:
             payload["seed"] = request.seed
@@ -151,7 +153,7 @@ class OpenAIGenerator:
             raise error(
                 f"model server {self._url} unavailable after {self._retries + 1} attempts: {exc}"
             ) from exc
-        return _completions(body)
+        return _completions(body, greedy=request.temperature == 0)
 
     def _post(self, payload: dict[str, Any]) -> Any:
         try:
@@ -182,10 +184,12 @@ class OpenAIGenerator:
             return response.status_code, b"".join(parts)
 
 
-def _completions(body: Any) -> _Reply:
-    """Texts cut at the first line break (in case the server ignored `stop`); tokens from `usage`."""
+def _completions(body: Any, *, greedy: bool) -> _Reply:
+    """Texts cut at the first line break (in case the server ignored `stop`); tokens counted from
+    each choice's log-probabilities where the server sent them, else shared out of `usage`."""
     try:
-        texts = [_first_line(choice["message"]["content"] or "") for choice in body["choices"]]
+        choices = list(body["choices"])
+        texts = [_first_line(choice["message"]["content"] or "") for choice in choices]
         usage = body.get("usage") or {}
         total_tokens = int(usage.get("completion_tokens", 0))
         prompt_tokens = int(usage.get("prompt_tokens", 0))
@@ -193,11 +197,32 @@ def _completions(body: Any) -> _Reply:
         raise GenerationError(f"unexpected chat-completions response: {str(body)[:300]}") from exc
     if not texts:
         raise GenerationError("the model server returned no choices")
+    counted = [_logprob_entries(choice) for choice in choices]
+    tokens = counted if all(counted) else _split(total_tokens, texts)
     completions = [
-        Completion(text=text, tokens=tokens)
-        for text, tokens in zip(texts, _split(total_tokens, texts), strict=True)
+        Completion(text=text, tokens=count, logprobs=_first_line_logprobs(choice) if greedy else ())
+        for text, count, choice in zip(texts, tokens, choices, strict=True)
     ]
     return _Reply(completions, prompt_tokens)
+
+
+def _logprob_entries(choice: Any) -> int:
+    content = (choice.get("logprobs") or {}).get("content") if isinstance(choice, dict) else None
+    return len(content) if isinstance(content, list) else 0
+
+
+def _first_line_logprobs(choice: Any) -> tuple[float, ...]:
+    """The log-probability of each token up to the first line break; () when the server sent none."""
+    entries = ((choice.get("logprobs") or {}).get("content") or []) if isinstance(choice, dict) else []
+    logprobs: list[float] = []
+    try:
+        for entry in entries:
+            if "\n" in str(entry.get("token", "")):
+                break
+            logprobs.append(float(entry["logprob"]))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return ()  # a malformed optional field is no reason to lose the answer
+    return tuple(logprobs)
 
 
 def _split(total: int, texts: list[str]) -> list[int]:

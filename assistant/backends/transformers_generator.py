@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import random
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from assistant.backends._answer_text import cut_at_line_break
 from assistant.backends._completion_rows import check_arguments
 from assistant.backends._hf_loading import LoadedModel, load_model
 from assistant.backends._hf_stopping import AnswerStops, GreedyFirstRow, GreedyLogprobs
+from assistant.backends._seeding import prompt_seeds
 from assistant.backends.model_files import embedded_model_file
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Completion, Generation
@@ -39,8 +39,7 @@ class TransformersGenerator:
         self._model_dir = loaded.directory
         self._eos_token_ids = _eos_token_ids(loaded)
         self._lock = threading.Lock()
-        # One seed per call, drawn from a seeded stream, so a run's samples repeat when the seed does.
-        self._seeds = random.Random(seed) if seed is not None else None
+        self._seed = seed
 
     @classmethod
     def load(
@@ -80,8 +79,8 @@ class TransformersGenerator:
         with self._lock, torch.inference_mode():
             # Encoding stays under the lock too: a fast tokenizer is not safe to share across threads.
             prompt = self._encode(messages)
-            if self._seeds is not None:
-                torch.manual_seed(self._seeds.getrandbits(31))
+            if self._seed is not None:
+                torch.manual_seed(prompt_seeds(self._seed, messages, 1)[0])
             try:
                 rows, stops, logprobs = self._decode_batch(
                     prompt,

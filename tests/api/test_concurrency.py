@@ -1,24 +1,28 @@
 """Concurrent load on a real `assistant serve`: 8 simultaneous /v1/ask all succeed while /healthz stays quick.
 
-The server is the e2e module's `server` fixture (real uvicorn subprocess, real default model and index),
-imported so that this module starts its own instance with the same set-up.
+Twice: over the default in-process backend (requests take turns on the model) and over the managed
+llama-server (requests decode together in its parallel slots); real uvicorn subprocess, real model
+and index.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from test_api_e2e_server import USER, Server, server
+
+from tests.support.assistant_server import Server, serving
 
 pytestmark = pytest.mark.slow
 
-__all__ = ["server"]  # the imported module-scoped fixture this module's tests use
-
+API_KEY = "concurrency-user-key"
+USER = {"Authorization": f"Bearer {API_KEY}"}
 CLIENTS = 8
 HEALTHZ_BOUND_S = 1.0
 # Few, short samples: the test is about the server under concurrency, not about the routes.
@@ -33,6 +37,16 @@ QUESTIONS = (
     "What is the largest ocean on Earth?",
     "How long does the Varnholm ferry crossing take?",
 )
+
+
+@pytest.fixture(scope="module", params=["transformers", "llama-server"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, model_cache_dir: Path
+) -> Iterator[Server]:
+    env = {"ASSISTANT_API_KEY": API_KEY, "ASSISTANT_BACKEND": request.param}
+    home = tmp_path_factory.mktemp(f"{request.param}-home")
+    with serving(home, cache_dir=model_cache_dir, env=env) as running:
+        yield running
 
 
 def _ask_together(server: Server, start: threading.Barrier, question: str) -> httpx.Response:

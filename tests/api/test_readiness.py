@@ -78,3 +78,19 @@ def test_a_corrupt_index_at_start_is_failed_with_the_reason_and_a_rebuild_recove
     recovered = client.get("/readyz")
     assert recovered.status_code == 200 and recovered.json()["index"] == "ready"
     assert client.post("/v1/ask", json={"question": ZED_Q}).json()["route"] == "retrieval"
+
+
+class ClosingGenerator(ScriptedGenerator):
+    """A generator that owns something to release (as the managed llama-server does)."""
+
+    closed = 0
+
+    def close(self) -> None:
+        type(self).closed += 1
+
+
+def test_server_shutdown_closes_the_generator(make_client: ClientFactory) -> None:
+    client = make_client(ClosingGenerator(by_prompt={CAPITAL_Q: ["Paris."]}), FakeIndex())
+    assert client.get("/readyz").status_code == 200
+    client.__exit__(None, None, None)
+    assert ClosingGenerator.closed == 1

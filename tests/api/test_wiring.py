@@ -1,8 +1,10 @@
-"""Which model file the settings pick: the embedded default, the optional 1.5B, or a given path."""
+"""Which model file the settings pick (the embedded default, the optional 1.5B, or a given path), and the
+managed llama-server backend built from settings."""
 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from api.settings import Settings
 from api.wiring import gguf_model_file, load_generator
 from assistant.backends import model_files
 from assistant.errors import ModelLoadError
+from assistant.protocols import ChatMessage
 
 
 def test_default_settings_pick_the_embedded_model(tmp_path: Path) -> None:
@@ -38,3 +41,36 @@ def test_the_large_model_without_its_packages_fails_with_the_install_hint(tmp_pa
 def test_an_unknown_model_name_is_rejected() -> None:
     with pytest.raises(ValidationError, match=re.escape("qwen2.5-coder-1.5b")):
         Settings(model="gpt-7")  # type: ignore[arg-type]
+
+
+def test_the_llama_server_backend_starts_the_given_executable(tmp_path: Path) -> None:
+    """Wiring: settings -> a managed server over the given executable, model and slots (a stand-in
+    executable here; the real one is tested in tests/assistant/test_llama_server.py)."""
+    fake = Path(__file__).resolve().parents[1] / "support" / "fake_llama_server.py"
+    binary = tmp_path / "llama-server"
+    binary.write_text(f'#!/bin/sh\necho "$@" > "{tmp_path}/args"\nexec "{sys.executable}" "{fake}" "$@"\n')
+    binary.chmod(0o755)
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    settings = Settings(
+        backend="llama-server", llama_server_binary=binary, model_path=model, threads=1, llama_server_slots=3
+    )
+    generator = load_generator(settings)
+    try:
+        assert generator.model_id == "llama-server:m.gguf"
+        assert generator.generate([ChatMessage("user", "Hi?")]).greedy.text.startswith("answer")
+        arguments = (tmp_path / "args").read_text().split()
+        assert arguments[arguments.index("--parallel") + 1] == "3"
+        assert arguments[arguments.index("--model") + 1] == str(model)
+    finally:
+        close = getattr(generator, "close", None)
+        assert callable(close)
+        close()
+
+
+def test_a_missing_llama_server_executable_names_the_install_step(tmp_path: Path) -> None:
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    settings = Settings(backend="llama-server", llama_server_binary=tmp_path / "absent", model_path=model)
+    with pytest.raises(ModelLoadError, match="make install"):
+        load_generator(settings)

@@ -13,7 +13,7 @@ from assistant.backends.openai_generator import OpenAIGenerator
 from assistant.errors import BackendUnavailable, GenerationError
 from assistant.protocols import ChatMessage, Generator
 from tests.support.generator_contract import QUESTION as CONTRACT_QUESTION
-from tests.support.generator_contract import GeneratorContract
+from tests.support.generator_contract import GeneratorContract, assert_same_answer
 from tests.support.llama_server import llama_server
 from tests.support.scripted_chat_server import Payload, Reply, choices_reply, scripted_server
 
@@ -69,6 +69,70 @@ def test_missing_samples_come_from_concurrent_requests_when_the_server_ignores_n
     assert requests_for_first == 1 + 3  # greedy, the ignored n=3, then two single requests
     assert [r["n"] for r in server.requests[requests_for_first:]] == [1, 1, 1, 1]  # learned: no n=3
     assert len({s.text for s in second.samples}) == 3
+
+
+def _with_logprobs(payload: Payload, number: int) -> Reply:
+    reply = _honours_n(payload, number)
+    assert isinstance(reply.body, dict)
+    if payload.get("logprobs"):
+        tokens = [("Par", -0.5), ("is", -0.25), ("\n", -0.1), ("More", -2.0)]
+        content = [{"token": token, "logprob": value} for token, value in tokens]
+        reply.body["choices"][0]["logprobs"] = {"content": content}
+    return reply
+
+
+def test_the_greedy_answer_asks_for_log_probabilities_up_to_the_line_break() -> None:
+    with scripted_server(_with_logprobs) as server:
+        generation = _generator(server.base_url).generate(QUESTION, n_samples=2)
+    assert [request.get("logprobs") for request in server.requests] == [True, True]
+    assert generation.greedy.logprobs == (-0.5, -0.25)
+    assert all(sample.logprobs == () for sample in generation.samples)
+
+
+def test_each_choices_tokens_are_counted_from_its_log_probabilities() -> None:
+    """llama.cpp's server reports only the first choice's tokens in `usage` when n > 1."""
+
+    def first_choice_usage(payload: Payload, number: int) -> Reply:
+        lengths = [2] if payload["temperature"] == 0 else [2, 9, 5]
+        choices = [
+            {
+                "index": i,
+                "message": {"role": "assistant", "content": f"answer {i}"},
+                "logprobs": {"content": [{"token": "x", "logprob": -0.1}] * length},
+            }
+            for i, length in enumerate(lengths)
+        ]
+        return Reply(body={"choices": choices, "usage": {"completion_tokens": 2}})
+
+    with scripted_server(first_choice_usage) as server:
+        generation = _generator(server.base_url).generate(QUESTION, n_samples=3)
+    assert generation.greedy.tokens == 2
+    assert [sample.tokens for sample in generation.samples] == [2, 9, 5]
+
+
+def test_malformed_log_probabilities_leave_the_answer_without_them() -> None:
+    def malformed(payload: Payload, number: int) -> Reply:
+        reply = _honours_n(payload, number)
+        assert isinstance(reply.body, dict)
+        reply.body["choices"][0]["logprobs"] = {"content": [{"token": "Paris", "logprob": "high"}]}
+        return reply
+
+    with scripted_server(malformed) as server:
+        generation = _generator(server.base_url).generate(QUESTION)
+    assert generation.greedy.text == "Paris" and generation.greedy.logprobs == ()
+
+
+def test_a_seeded_generator_sends_the_same_sample_seeds_for_the_same_question() -> None:
+    with scripted_server(_ignores_n) as server:
+        generator = OpenAIGenerator(base_url=server.base_url, model="m", api_key="k", seed=4)
+        generator.generate(QUESTION, n_samples=3)
+        generator.generate((ChatMessage("user", "Another question?"),), n_samples=3)
+        generator.generate(QUESTION, n_samples=3)
+    calls = [[r.get("seed") for r in server.requests[i : i + 4]] for i in (0, 4, 8)]
+    assert [call[0] for call in calls] == [None, None, None]  # the greedy request needs none
+    seeds = [set(call[1:]) for call in calls]  # the single requests go out concurrently, in any order
+    assert seeds[0] == seeds[2] != seeds[1]
+    assert len(seeds[0]) == 3
 
 
 def test_stop_sampling_if_skips_the_sample_requests() -> None:
@@ -191,6 +255,6 @@ def test_the_real_server_answers_the_greedy_request_like_a_local_greedy_answer(
     remote = tiny_remote_generator
     first = remote.generate(CONTRACT_QUESTION, n_samples=3, temperature=1.0, max_new_tokens=16)
     second = remote.generate(CONTRACT_QUESTION, max_new_tokens=16)
-    assert first.greedy == second.greedy
+    assert_same_answer(first.greedy, second.greedy)
     assert first.greedy.text and 1 <= first.greedy.tokens <= 16
     assert len(first.samples) == 3

@@ -28,6 +28,15 @@ LIST_REQUEST = [
     ChatMessage("user", "Write the names of three colours, one per line."),
 ]
 LONG_REQUEST = [ChatMessage("user", "Tell me a long story about a dragon and a knight.")]
+
+
+def assert_same_answer(actual: Completion, expected: Completion) -> None:
+    """Same text and tokens; log-probabilities equal up to float rounding, which differs when the
+    sequence is computed in a padded batch or with another thread split (seen on CI: 2e-6)."""
+    assert (actual.text, actual.tokens) == (expected.text, expected.tokens)
+    assert actual.logprobs == pytest.approx(expected.logprobs, abs=1e-4)
+
+
 # Replies for a scripted Generator under the protocol half: [greedy, samples...] by prompt key.
 SCRIPT = {
     "capital of France": ["Paris is the capital of France.", "Paris.", "It is Paris."],
@@ -79,7 +88,7 @@ class GeneratorProtocolContract:
     def test_greedy_is_deterministic_across_calls(self, generator: Generator) -> None:
         first = generator.generate(OTHER_QUESTION, max_new_tokens=16)
         second = generator.generate(OTHER_QUESTION, max_new_tokens=16)
-        assert first.greedy == second.greedy
+        assert_same_answer(first.greedy, second.greedy)
 
     @pytest.mark.parametrize("n_samples", [1, 4])
     def test_returns_exactly_n_samples(self, generator: Generator, n_samples: int) -> None:

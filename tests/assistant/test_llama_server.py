@@ -1,0 +1,154 @@
+"""The managed llama-server backend's process lifecycle, over a stand-in executable (fast), and the
+Generator contract over the real llama-server that `make install` builds (slow)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from assistant.backends.llama_server import LlamaServer, ManagedServerGenerator, ServerOptions, default_binary
+from assistant.backends.model_files import tiny_model_file
+from assistant.errors import BackendUnavailable, ModelLoadError
+from assistant.protocols import ChatMessage, Generation, Generator
+from tests.support.generator_contract import QUESTION, GeneratorContract
+
+FAKE_SERVER = Path(__file__).resolve().parents[1] / "support" / "fake_llama_server.py"
+CRASH = [ChatMessage("user", "crash")]
+
+
+@pytest.fixture
+def fake_options(tmp_path: Path) -> ServerOptions:
+    binary = tmp_path / "llama-server"
+    binary.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_SERVER}" "$@"\n')
+    binary.chmod(0o755)
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")
+    return ServerOptions(binary=binary, model_path=model, threads=1, ready_timeout_s=30)
+
+
+@pytest.fixture
+def fake_generator(fake_options: ServerOptions) -> Iterator[ManagedServerGenerator]:
+    generator = ManagedServerGenerator(LlamaServer(fake_options))
+    yield generator
+    generator.close()
+
+
+def _pid(generator: ManagedServerGenerator) -> int:
+    return int(generator.generate(QUESTION).greedy.text.split()[-1])
+
+
+def _gone(pid: int, timeout_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not Path(f"/proc/{pid}").exists():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_command_runs_parallel_slots_over_one_shared_cache(fake_options: ServerOptions) -> None:
+    command = fake_options.command(port=4321)
+    assert command[0] == str(fake_options.binary)
+    for flag, value in [
+        ("--port", "4321"),
+        ("--parallel", "24"),
+        ("--host", "127.0.0.1"),
+        ("--threads", "1"),
+    ]:
+        assert command[command.index(flag) + 1] == value
+    assert "--kv-unified" in command
+
+
+def test_a_missing_executable_is_a_clear_load_error(fake_options: ServerOptions, tmp_path: Path) -> None:
+    options = ServerOptions(binary=tmp_path / "absent", model_path=fake_options.model_path, threads=1)
+    with pytest.raises(ModelLoadError, match=r"llama-server not found at .*make install"):
+        ManagedServerGenerator(LlamaServer(options))
+
+
+def test_a_server_that_exits_at_start_reports_its_output(
+    fake_options: ServerOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_FAIL_AT_START", "1")
+    with pytest.raises(ModelLoadError, match="exited with code 1: error: failed to load model"):
+        ManagedServerGenerator(LlamaServer(fake_options))
+
+
+def test_a_crash_fails_that_request_and_the_next_one_gets_a_new_server(
+    fake_generator: ManagedServerGenerator,
+) -> None:
+    first_pid = _pid(fake_generator)
+    with pytest.raises(BackendUnavailable, match="llama-server stopped while answering"):
+        fake_generator.generate(CRASH)
+    assert _gone(first_pid)
+    second_pid = _pid(fake_generator)
+    assert second_pid != first_pid
+    assert fake_generator.model_id == "llama-server:model.gguf"
+
+
+def test_the_server_outlives_the_thread_that_started_it(fake_options: ServerOptions) -> None:
+    """The app loads its models in a thread that ends; the server must keep serving after it."""
+    started: list[ManagedServerGenerator] = []
+    loader = threading.Thread(
+        target=lambda: started.append(ManagedServerGenerator(LlamaServer(fake_options)))
+    )
+    loader.start()
+    loader.join()
+    (generator,) = started
+    try:
+        time.sleep(0.5)
+        assert generator.generate(QUESTION).greedy.text.startswith("answer")
+    finally:
+        generator.close()
+
+
+def test_close_stops_the_server(fake_options: ServerOptions) -> None:
+    generator = ManagedServerGenerator(LlamaServer(fake_options))
+    pid = _pid(generator)
+    generator.close()
+    assert _gone(pid)
+
+
+# -- the real llama-server ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_managed_server() -> Iterator[ManagedServerGenerator]:
+    options = ServerOptions(binary=default_binary(), model_path=tiny_model_file(), threads=1, slots=8)
+    generator = ManagedServerGenerator(LlamaServer(options), seed=1)
+    yield generator
+    generator.close()
+
+
+@pytest.mark.slow
+class TestManagedServerContract(GeneratorContract):
+    @pytest.fixture
+    def generator(self, tiny_managed_server: ManagedServerGenerator) -> Generator:
+        return tiny_managed_server
+
+
+@pytest.mark.slow
+def test_the_real_server_reports_the_greedy_tokens_log_probabilities(
+    tiny_managed_server: ManagedServerGenerator,
+) -> None:
+    greedy = tiny_managed_server.generate(QUESTION, max_new_tokens=16).greedy
+    assert len(greedy.logprobs) == greedy.tokens
+    assert all(value <= 0.0 for value in greedy.logprobs)
+
+
+@pytest.mark.slow
+def test_eight_simultaneous_requests_are_all_answered(tiny_managed_server: ManagedServerGenerator) -> None:
+    alone = tiny_managed_server.generate(QUESTION, n_samples=2, max_new_tokens=12)
+
+    def ask(_: int) -> Generation:
+        return tiny_managed_server.generate(QUESTION, n_samples=2, max_new_tokens=12)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(ask, range(8)))
+    assert all(len(result.samples) == 2 for result in together)
+    assert {result.greedy.text for result in together} == {alone.greedy.text}
