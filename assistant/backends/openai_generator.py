@@ -197,7 +197,7 @@ def _completions(body: Any, *, greedy: bool) -> _Reply:
         raise GenerationError(f"unexpected chat-completions response: {str(body)[:300]}") from exc
     if not texts:
         raise GenerationError("the model server returned no choices")
-    counted = [_logprob_entries(choice) for choice in choices]
+    counted = [len(_logprob_entries(choice)) for choice in choices]
     tokens = counted if all(counted) else _split(total_tokens, texts)
     completions = [
         Completion(text=text, tokens=count, logprobs=_first_line_logprobs(choice) if greedy else ())
@@ -206,17 +206,18 @@ def _completions(body: Any, *, greedy: bool) -> _Reply:
     return _Reply(completions, prompt_tokens)
 
 
-def _logprob_entries(choice: Any) -> int:
-    content = (choice.get("logprobs") or {}).get("content") if isinstance(choice, dict) else None
-    return len(content) if isinstance(content, list) else 0
+def _logprob_entries(choice: Any) -> list[Any]:
+    """The choice's per-token `logprobs.content` entries; [] when the server sent none."""
+    logprobs = choice.get("logprobs") if isinstance(choice, dict) else None
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
+    return content if isinstance(content, list) else []
 
 
 def _first_line_logprobs(choice: Any) -> tuple[float, ...]:
     """The log-probability of each token up to the first line break; () when the server sent none."""
-    entries = ((choice.get("logprobs") or {}).get("content") or []) if isinstance(choice, dict) else []
     logprobs: list[float] = []
     try:
-        for entry in entries:
+        for entry in _logprob_entries(choice):
             if "\n" in str(entry.get("token", "")):
                 break
             logprobs.append(float(entry["logprob"]))
