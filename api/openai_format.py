@@ -81,6 +81,7 @@ def fallback_object(answered: Answered) -> dict[str, Any]:
         "citations": [citation_object(c, answered.positions) for c in answer.citations],
         "parametric_answer": answer.parametric_answer,
         "samples": list(answer.samples),
+        "timings_ms": asdict(answer.timings_ms),
         "usage": answered.usage.split(),
     }
 

@@ -9,6 +9,8 @@ from assistant.answer import Answer
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _STAGES = ("sampling", "retrieval", "grounded", "total")
+_MODEL_STAGES = ("sampling", "grounded")
+_PARTS = ("prefill", "decode", "wait")  # of a model stage; they add up to its stage_seconds
 _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0)
 _AGREEMENT_BUCKETS = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
@@ -41,6 +43,13 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.stage_part_seconds = Histogram(
+            "assistant_stage_part_seconds",
+            "A model stage's time split into prompt evaluation, decoding, and waiting (lock, slot, network).",
+            ["stage", "part"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.errors = Counter(
             "assistant_request_errors",
             "Requests answered with an error, by status.",
@@ -65,6 +74,11 @@ class Metrics:
         for stage in _STAGES:
             if ran[stage]:
                 self.stage_seconds.labels(stage=stage).observe(getattr(timings, stage) / 1000.0)
+        for stage in _MODEL_STAGES:
+            if ran[stage]:
+                for part in _PARTS:
+                    seconds = getattr(timings, f"{stage}_{part}") / 1000.0
+                    self.stage_part_seconds.labels(stage=stage, part=part).observe(seconds)
 
     def count_error(self, status: int) -> None:
         self.errors.labels(status=str(status)).inc()

@@ -19,10 +19,24 @@ class Citation:
 
 @dataclass(frozen=True)
 class Timings:
-    sampling: float  # milliseconds
+    """Milliseconds. `total` = s2a + sampling + retrieval + grounded + the flow's own work between them.
+
+    Each model stage splits into `*_prefill` + `*_decode` (the model's time as the backend measured
+    it; 0 from a backend that does not report it) + `*_wait` (the rest: waiting for the model lock or
+    a server slot, the network, the flow's own checks), so a slow answer shows where its time went.
+    """
+
+    sampling: float
     retrieval: float
     grounded: float
     total: float
+    s2a: float = 0.0
+    sampling_prefill: float = 0.0
+    sampling_decode: float = 0.0
+    sampling_wait: float = 0.0
+    grounded_prefill: float = 0.0
+    grounded_decode: float = 0.0
+    grounded_wait: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from assistant.agreement import agreement
 from assistant.answer import Answer
 from assistant.confidence import Calibrator, default_calibrator
 from assistant.prompts import grounded_messages, parametric_messages, shorten
-from assistant.protocols import ChatMessage, Completion, Generation, Generator, Passage, Retriever
+from assistant.protocols import ChatMessage, Completion, Generation, Generator, ModelTime, Passage, Retriever
 from assistant.refusal import is_refusal
 from assistant.s2a import understand
 from assistant.signals import closed_signals, grounded_signals
@@ -54,6 +54,7 @@ def answer_question(
     listener = on_stage or _silent
     model = calibrator or default_calibrator()
     understood = understand(question, mode=thresholds.s2a, generator=generator)
+    s2a_ms = _ms_since(started)
     question = understood.question
     closed = parametric_stage(
         question,
@@ -65,7 +66,12 @@ def answer_question(
     )
     if closed.confident(thresholds):
         return to_answer(
-            closed, None, model=generator.model_id, total_ms=_ms_since(started), understood=understood
+            closed,
+            None,
+            model=generator.model_id,
+            total_ms=_ms_since(started),
+            understood=understood,
+            s2a_ms=s2a_ms,
         )
     grounded = grounded_stage(
         question,
@@ -77,7 +83,12 @@ def answer_question(
         calibrator=model,
     )
     return to_answer(
-        closed, grounded, model=generator.model_id, total_ms=_ms_since(started), understood=understood
+        closed,
+        grounded,
+        model=generator.model_id,
+        total_ms=_ms_since(started),
+        understood=understood,
+        s2a_ms=s2a_ms,
     )
 
 
@@ -114,6 +125,7 @@ def parametric_stage(
         )
 
     generation = generate(0 if skip_decided_samples else thresholds.n_samples)
+    model_time = generation.model_time
     greedy = generation.greedy
     refused = is_refusal(greedy.text)
     decided = skip_decided_samples and (
@@ -121,6 +133,7 @@ def parametric_stage(
     )
     if skip_decided_samples and not decided:
         generation = generate(thresholds.n_samples)
+        model_time += generation.model_time
     on_stage("checking_agreement")
     samples = tuple(s.text for s in generation.samples)
     score = 0.0 if refused or decided else agreement(greedy.text, samples, question=question)
@@ -135,6 +148,7 @@ def parametric_stage(
         elapsed_ms=_ms_since(started),
         signals=signals,
         confidence=model.confidence("parametric", signals),
+        model_time=model_time,
     )
 
 
@@ -225,7 +239,7 @@ def grounded_stage(
             support=support,
             retrieval_ms=retrieval_ms,
             grounded_ms=grounded_ms,
-            measured=Measured(agreed, samples, signals, confidence),
+            measured=Measured(agreed, samples, signals, confidence, generation.model_time),
         )
     citations = tuple(citation(n, passages[n - 1]) for n in cited)
     return GroundedResult(
@@ -239,6 +253,7 @@ def grounded_stage(
         grounded_ms=grounded_ms,
         signals=signals,
         confidence=confidence,
+        model_time=generation.model_time,
     )
 
 
@@ -282,6 +297,7 @@ def _abstain(
         grounded_ms=grounded_ms,
         signals=measured.signals if measured else {},
         confidence=measured.confidence if measured else None,
+        model_time=measured.model_time if measured else ModelTime(),
     )
 
 

@@ -25,6 +25,21 @@ class Completion:
 
 
 @dataclass(frozen=True)
+class ModelTime:
+    """Milliseconds a backend spent evaluating the prompt and generating tokens, as it measured them.
+
+    Both are 0 for a backend that does not report them; the rest of a call's wall time is waiting
+    (for the model lock, a server slot, the network).
+    """
+
+    prefill_ms: float = 0.0
+    decode_ms: float = 0.0
+
+    def __add__(self, other: ModelTime) -> ModelTime:
+        return ModelTime(self.prefill_ms + other.prefill_ms, self.decode_ms + other.decode_ms)
+
+
+@dataclass(frozen=True)
 class Generation:
     """One greedy answer and the samples drawn beside it."""
 
@@ -32,6 +47,7 @@ class Generation:
     samples: tuple[Completion, ...]
     # Tokens of the prompt the backend processed for this call (once when the samples share it).
     prompt_tokens: int = 0
+    model_time: ModelTime = ModelTime()
 
 
 class Generator(Protocol):

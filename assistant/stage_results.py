@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.answer import Answer, Citation, Route, Timings
-from assistant.protocols import Passage
+from assistant.protocols import ModelTime, Passage
 from assistant.s2a import Understood
 from assistant.thresholds import Thresholds
 
@@ -21,6 +21,9 @@ class ParametricResult:
     elapsed_ms: float
     signals: dict[str, float]
     confidence: float  # calibrated probability that `answer` is right
+    model_time: ModelTime = field(
+        default_factory=ModelTime
+    )  # of the stage's generate calls, as the backend measured it
 
     def confident(self, thresholds: Thresholds) -> bool:
         return (
@@ -44,6 +47,7 @@ class GroundedResult:
     grounded_ms: float
     signals: dict[str, float]  # empty when no answer was generated from passages
     confidence: float | None  # calibrated probability that the grounded answer is right
+    model_time: ModelTime = field(default_factory=ModelTime)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Measured:
     samples: tuple[str, ...]
     signals: dict[str, float]
     confidence: float
+    model_time: ModelTime = field(default_factory=ModelTime)
 
 
 def citation(number: int, passage: Passage) -> Citation:
@@ -69,6 +74,7 @@ def to_answer(
     model: str,
     total_ms: float,
     understood: Understood,
+    s2a_ms: float = 0.0,
 ) -> Answer:
     return Answer(
         answer=grounded.answer if grounded else closed.answer,
@@ -84,15 +90,38 @@ def to_answer(
         grounded_agreement=grounded.agreement if grounded else None,
         samples=closed.samples,
         citations=grounded.citations if grounded else (),
-        timings_ms=Timings(
-            sampling=closed.elapsed_ms,
-            retrieval=grounded.retrieval_ms if grounded else 0.0,
-            grounded=grounded.grounded_ms if grounded else 0.0,
-            total=total_ms,
-        ),
+        timings_ms=_timings(closed, grounded, total_ms=total_ms, s2a_ms=s2a_ms),
         model=model,
         parametric_answer=closed.answer,
     )
+
+
+def _timings(
+    closed: ParametricResult, grounded: GroundedResult | None, *, total_ms: float, s2a_ms: float
+) -> Timings:
+    sampling = _split(closed.elapsed_ms, closed.model_time)
+    grounded_ms = grounded.grounded_ms if grounded else 0.0
+    from_passages = _split(grounded_ms, grounded.model_time if grounded else ModelTime())
+    return Timings(
+        sampling=closed.elapsed_ms,
+        retrieval=grounded.retrieval_ms if grounded else 0.0,
+        grounded=grounded_ms,
+        total=total_ms,
+        s2a=s2a_ms,
+        sampling_prefill=sampling[0],
+        sampling_decode=sampling[1],
+        sampling_wait=sampling[2],
+        grounded_prefill=from_passages[0],
+        grounded_decode=from_passages[1],
+        grounded_wait=from_passages[2],
+    )
+
+
+def _split(stage_ms: float, model_time: ModelTime) -> tuple[float, float, float]:
+    """(prefill, decode, wait) of a stage; a server's clock may run a little past the flow's."""
+    prefill = min(model_time.prefill_ms, stage_ms)
+    decode = min(model_time.decode_ms, stage_ms - prefill)
+    return prefill, decode, stage_ms - prefill - decode
 
 
 def _shown_confidence(closed: ParametricResult, grounded: GroundedResult | None) -> float:

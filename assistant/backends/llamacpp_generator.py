@@ -10,6 +10,7 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from assistant.backends._completion_rows import CompletionRow, check_arguments, sample_token_cap
 from assistant.backends._seeding import prompt_seeds
 from assistant.errors import GenerationError, ModelLoadError
-from assistant.protocols import ChatMessage, Completion, Generation
+from assistant.protocols import ChatMessage, Completion, Generation, ModelTime
 
 _PREFILL_BATCH = 512
 _PIECE_BUFFER = 256
@@ -113,13 +114,13 @@ class LlamaCppGenerator:
             self._check_fits(len(prompt), rows=len(rows), max_new_tokens=max_new_tokens)
             samplers = self._samplers(prompt_seeds(self._seed, messages, n_samples), temperature)
             try:
-                sampled = self._decode(prompt, rows, samplers, stop_sampling_if)
+                sampled, model_time = self._decode(prompt, rows, samplers, stop_sampling_if)
             finally:
                 for sampler in samplers:
                     self._llama.llama_sampler_free(sampler)
         greedy = rows[0].completion()
         samples: tuple[Completion, ...] = tuple(row.completion() for row in rows[1:]) if sampled else ()
-        return Generation(greedy=greedy, samples=samples, prompt_tokens=len(prompt))
+        return Generation(greedy=greedy, samples=samples, prompt_tokens=len(prompt), model_time=model_time)
 
     def _check_fits(self, prompt_tokens: int, *, rows: int, max_new_tokens: int) -> None:
         if prompt_tokens + rows * max_new_tokens > self._context_tokens:
@@ -136,14 +137,16 @@ class LlamaCppGenerator:
         rows: list[CompletionRow],
         samplers: list[Any],
         stop_sampling_if: Callable[[str], bool] | None,
-    ) -> bool:
+    ) -> tuple[bool, ModelTime]:
         """Decode all rows to their stop; False when the samples were abandoned after the greedy row."""
         llama = self._llama
         memory = llama.llama_get_memory(self._context)
         llama.llama_memory_clear(memory, True)
         batch = llama.llama_batch_init(max(_PREFILL_BATCH, len(rows)), 0, 1)
         try:
+            started = perf_counter()
             last = self._prefill(batch, prompt)
+            prefilled = perf_counter()
             for seq_id in range(1, len(rows)):
                 llama.llama_memory_seq_cp(memory, 0, seq_id, -1, -1)
             outputs = {seq_id: last for seq_id in range(len(rows))}
@@ -162,7 +165,7 @@ class LlamaCppGenerator:
                 }
                 outputs = self._step(batch, active, position)
                 position += 1
-            return sampling
+            return sampling, ModelTime((prefilled - started) * 1000.0, (perf_counter() - prefilled) * 1000.0)
         finally:
             llama.llama_batch_free(batch)
 

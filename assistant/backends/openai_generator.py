@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -16,7 +16,7 @@ from assistant.backends._completion_rows import check_arguments, first_line_end
 from assistant.backends._retry import with_retries
 from assistant.backends._seeding import prompt_seeds
 from assistant.errors import BackendTimeout, BackendUnavailable, GenerationError
-from assistant.protocols import ChatMessage, Completion, Generation
+from assistant.protocols import ChatMessage, Completion, Generation, ModelTime
 
 _RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -42,6 +42,8 @@ class _Request:
 class _Reply:
     completions: list[Completion]
     prompt_tokens: int  # the server's `usage.prompt_tokens` for this request
+    # llama.cpp's `timings` (of the first choice: the others decode beside it); zero from other servers
+    model_time: ModelTime = field(default_factory=ModelTime)
 
 
 class OpenAIGenerator:
@@ -100,19 +102,27 @@ class OpenAIGenerator:
         first = self._complete(_Request(chat, 0.0, max_new_tokens, 1))
         (greedy,) = first.completions
         if n_samples == 0 or (stop_sampling_if is not None and stop_sampling_if(greedy.text)):
-            return Generation(greedy=greedy, samples=(), prompt_tokens=first.prompt_tokens)
+            return Generation(
+                greedy=greedy, samples=(), prompt_tokens=first.prompt_tokens, model_time=first.model_time
+            )
         seeds = prompt_seeds(self._seed, messages, n_samples)
         sampled = self._samples(_Request(chat, temperature, max_new_tokens, n_samples, seeds[0]), seeds)
-        prompt_tokens = first.prompt_tokens + sampled.prompt_tokens
-        return Generation(greedy=greedy, samples=tuple(sampled.completions), prompt_tokens=prompt_tokens)
+        return Generation(
+            greedy=greedy,
+            samples=tuple(sampled.completions),
+            prompt_tokens=first.prompt_tokens + sampled.prompt_tokens,
+            model_time=first.model_time + sampled.model_time,
+        )
 
     def _samples(self, request: _Request, seeds: list[int]) -> _Reply:
         """`request.n` samples seeded from `seeds` (a function of the prompt), however the server is asked."""
         samples: list[Completion] = []
         prompt_tokens = 0
+        model_time = ModelTime()
         if self._server_honours_n is not False:
             reply = self._complete(request)
             samples, prompt_tokens = reply.completions[: request.n], reply.prompt_tokens
+            model_time = reply.model_time
             self._server_honours_n = len(samples) == request.n
         missing = request.n - len(samples)
         if missing > 0:
@@ -121,10 +131,12 @@ class OpenAIGenerator:
                 for seed in seeds[len(samples) :]
             ]
             with ThreadPoolExecutor(max_workers=min(missing, self._max_concurrency)) as pool:
-                for single in pool.map(self._complete, singles):
-                    samples.extend(single.completions)
-                    prompt_tokens += single.prompt_tokens
-        return _Reply(samples, prompt_tokens)
+                replies = list(pool.map(self._complete, singles))
+            for single in replies:
+                samples.extend(single.completions)
+                prompt_tokens += single.prompt_tokens
+            model_time += _overlapping(single.model_time for single in replies)
+        return _Reply(samples, prompt_tokens, model_time)
 
     def _complete(self, request: _Request) -> _Reply:
         payload = {
@@ -203,7 +215,23 @@ def _completions(body: Any, *, greedy: bool) -> _Reply:
         Completion(text=text, tokens=count, logprobs=_first_line_logprobs(choice) if greedy else ())
         for text, count, choice in zip(texts, tokens, choices, strict=True)
     ]
-    return _Reply(completions, prompt_tokens)
+    return _Reply(completions, prompt_tokens, _model_time(body.get("timings")))
+
+
+def _model_time(timings: Any) -> ModelTime:
+    """llama.cpp's `timings` object (prompt_ms, predicted_ms); zero when absent or malformed."""
+    try:
+        return ModelTime(float(timings["prompt_ms"]), float(timings["predicted_ms"]))
+    except (KeyError, TypeError, ValueError):
+        return ModelTime()
+
+
+def _overlapping(times: Iterable[ModelTime]) -> ModelTime:
+    """Requests that ran at the same time on the server: the longest of each part, not the sum."""
+    parts = list(times)
+    return ModelTime(
+        max((t.prefill_ms for t in parts), default=0.0), max((t.decode_ms for t in parts), default=0.0)
+    )
 
 
 def _logprob_entries(choice: Any) -> list[Any]:

@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 import torch
@@ -18,7 +19,7 @@ from assistant.backends._hf_stopping import AnswerStops, GreedyFirstRow, GreedyL
 from assistant.backends._seeding import prompt_seeds
 from assistant.backends.model_files import embedded_model_file
 from assistant.errors import GenerationError, ModelLoadError
-from assistant.protocols import ChatMessage, Completion, Generation
+from assistant.protocols import ChatMessage, Completion, Generation, ModelTime
 
 # What torch and transformers raise when generation itself fails (shapes, memory, bad token ids).
 _GENERATE_ERRORS = (RuntimeError, ValueError, IndexError, MemoryError)
@@ -82,7 +83,7 @@ class TransformersGenerator:
             if self._seed is not None:
                 torch.manual_seed(prompt_seeds(self._seed, messages, 1)[0])
             try:
-                rows, stops, logprobs = self._decode_batch(
+                rows, stops, logprobs, model_time = self._decode_batch(
                     prompt,
                     n_samples=n_samples,
                     temperature=temperature,
@@ -94,9 +95,9 @@ class TransformersGenerator:
             completions = [self._completion(row, stops.lengths[i]) for i, row in enumerate(rows)]
         first, prompt_tokens = completions[0], int(prompt.shape[1])
         greedy = Completion(first.text, first.tokens, tuple(logprobs[: first.tokens]))
-        if stops.sampling_skipped or _skip_after_limit(stops, stop_sampling_if, greedy.text):
-            return Generation(greedy=greedy, samples=(), prompt_tokens=prompt_tokens)
-        return Generation(greedy=greedy, samples=tuple(completions[1:]), prompt_tokens=prompt_tokens)
+        skipped = stops.sampling_skipped or _skip_after_limit(stops, stop_sampling_if, greedy.text)
+        samples = () if skipped else tuple(completions[1:])
+        return Generation(greedy=greedy, samples=samples, prompt_tokens=prompt_tokens, model_time=model_time)
 
     def _encode(self, messages: Sequence[ChatMessage]) -> torch.Tensor:
         chat = [{"role": message.role, "content": message.content} for message in messages]
@@ -117,9 +118,11 @@ class TransformersGenerator:
         temperature: float,
         max_new_tokens: int,
         stop_sampling_if: Callable[[str], bool] | None,
-    ) -> tuple[list[list[int]], AnswerStops, list[float]]:
+    ) -> tuple[list[list[int]], AnswerStops, list[float], ModelTime]:
         rows = 1 + n_samples
+        started = perf_counter()
         cache = self._prefill(prompt, rows=rows)
+        prefilled = perf_counter()
         input_ids = prompt.repeat(rows, 1)
         stops = AnswerStops(
             prompt_length=prompt.shape[1],
@@ -141,7 +144,9 @@ class TransformersGenerator:
             stopping_criteria=StoppingCriteriaList([stops]),
         )
         generated = output[:, prompt.shape[1] :].tolist()
-        return generated, stops, logprobs.values
+        # The prompt's last token is evaluated by `generate`, with the first decode step.
+        model_time = ModelTime((prefilled - started) * 1000.0, (perf_counter() - prefilled) * 1000.0)
+        return generated, stops, logprobs.values, model_time
 
     def _prefill(self, prompt: torch.Tensor, *, rows: int) -> Any:
         """Encode all but the last prompt token once, then copy that cache to every row of the batch."""

@@ -55,6 +55,9 @@ def test_metrics_count_routes_and_latency_by_stage(
     assert "assistant_agreement_count 3.0" in text
     assert 'assistant_stage_seconds_count{stage="total"} 3.0' in text
     assert 'assistant_stage_seconds_count{stage="grounded"} 1.0' in text
+    for part in ("prefill", "decode", "wait"):
+        assert f'assistant_stage_part_seconds_count{{part="{part}",stage="sampling"}} 3.0' in text
+        assert f'assistant_stage_part_seconds_count{{part="{part}",stage="grounded"}} 1.0' in text
 
 
 def test_each_app_has_its_own_metrics(make_client: ClientFactory, built_index: FakeIndex) -> None:

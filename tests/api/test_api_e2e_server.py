@@ -75,6 +75,14 @@ def test_the_readme_questions_take_the_retrieval_and_abstain_routes(server: Serv
     assert lumora["route"] == "retrieval" and "2011" in lumora["answer"], lumora
     assert lumora["citations"][0]["source"] == "lumora-robotics.md"
     assert quenby["route"] == "abstain" and quenby["citations"] == [], quenby
+    # The default backend (llama-server) reports its prompt-evaluation and decode times per stage.
+    timings = lumora["timings_ms"]
+    for stage in ("sampling", "grounded"):
+        parts = [timings[f"{stage}_{part}"] for part in ("prefill", "decode", "wait")]
+        assert parts[0] > 0 and parts[1] > 0 and parts[2] >= 0, timings
+        assert sum(parts) == pytest.approx(timings[stage]), timings
+    stages = ("s2a", "sampling", "retrieval", "grounded")
+    assert sum(timings[stage] for stage in stages) <= timings["total"], timings
 
 
 def test_openai_client_chat_while_healthz_stays_responsive(server: Server) -> None:

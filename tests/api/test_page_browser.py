@@ -143,6 +143,9 @@ def test_a_document_answer_cites_its_passage(page: Page) -> None:
     answer = page.locator(".message.assistant").last
     expect(answer.locator(".badge")).to_have_text("from your documents")
     expect(answer.locator(".text")).to_contain_text("2011")
+    # llama-server measured the grounded call: the page splits its time.
+    expect(answer.locator(".timings")).to_contain_text("from passages")
+    expect(answer.locator(".timings")).to_contain_text("reading the prompt")
     snapshot(page, "page-retrieval.png")
     answer.locator(".text .chip", has_text="[1]").click()
     dialog = page.locator("#passage-dialog")
@@ -290,6 +293,36 @@ def test_chinese_browsers_get_the_chinese_page_and_a_phone_screen_does_not_scrol
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     page.context.close()
     assert errors.messages == []
+
+
+def test_the_meter_shows_the_calibrated_confidence_and_the_summary_the_agreement(page: Page) -> None:
+    """Rendered by the page's own module from a `fallback` object whose numbers all differ."""
+    shown = page.evaluate(
+        """async () => {
+            const { renderHow } = await import('/static/js/answer_view.js');
+            const how = renderHow({
+                route: "retrieval", confidence: 0.9, agreement: 0.4, grounded_support: 0.5,
+                grounded_agreement: 0.2, citations: [], parametric_answer: "1999.",
+                samples: ["1999.", "2011.", "1987.", "2011.", "2001."],
+                timings_ms: {
+                    total: 6200, s2a: 0, sampling: 700, retrieval: 10, grounded: 5400,
+                    sampling_prefill: 300, sampling_decode: 350, sampling_wait: 50,
+                    grounded_prefill: 4000, grounded_decode: 1200, grounded_wait: 200,
+                },
+            });
+            return {
+                meter: how.querySelector(".confidence-bar").getAttribute("aria-valuenow"),
+                summary: how.querySelector(".samples-details summary").textContent,
+                timings: how.querySelector(".timings").textContent,
+            };
+        }"""
+    )
+    assert shown["meter"] == "0.90"
+    assert shown["summary"] == "5 closed-book samples, agreement 0.40"
+    assert shown["timings"] == (
+        "Time 6.2 s: closed-book 0.70 s (reading the prompt 0.30 s, writing 0.35 s, waiting 0.05 s)"
+        " · search 0.01 s · from passages 5.4 s (reading the prompt 4.0 s, writing 1.2 s, waiting 0.20 s)"
+    )
 
 
 def test_the_stream_reader_joins_events_split_across_reads(page: Page) -> None:

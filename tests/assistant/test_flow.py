@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
 
 from assistant.backends.scripted import ScriptedGenerator
 from assistant.fakes import StaticPassage, StaticRetriever
@@ -10,7 +16,7 @@ from assistant.flow import (
     GROUNDED_TOKEN_ALLOWANCE,
     answer_question,
 )
-from assistant.protocols import ChatMessage
+from assistant.protocols import ChatMessage, Generation, ModelTime
 from assistant.render import render_answer_text
 from assistant.thresholds import PROFILES, Thresholds
 from tests.support.confidence import TEST_CONFIDENCE
@@ -227,14 +233,46 @@ def test_history_reaches_both_prompts_bounded() -> None:
     assert retriever.queries[0].endswith(ACME_Q) and "turn 9" in retriever.queries[0]
 
 
+class _TimedGenerator:
+    """A scripted generator whose every call takes 30 ms, of which it reports 5 prefill and 15 decode."""
+
+    def __init__(self, scripted: ScriptedGenerator) -> None:
+        self.scripted = scripted
+
+    @property
+    def model_id(self) -> str:
+        return self.scripted.model_id
+
+    def generate(self, messages: Sequence[ChatMessage], **options: Any) -> Generation:
+        time.sleep(0.03)
+        generation = self.scripted.generate(messages, **options)
+        return dataclasses.replace(generation, model_time=ModelTime(prefill_ms=5.0, decode_ms=15.0))
+
+
 def test_timings_are_filled_and_add_up() -> None:
-    generator = ScriptedGenerator(
+    scripted = ScriptedGenerator(
         by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: SCATTERED}
     )
-    answer = ask(ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED)
+    answer = ask(
+        ACME_Q, generator=_TimedGenerator(scripted), retriever=StaticRetriever([ACME]), thresholds=BALANCED
+    )
     t = answer.timings_ms
-    assert min(t.sampling, t.retrieval, t.grounded) >= 0.0
-    assert t.total >= t.sampling + t.retrieval + t.grounded
+    assert answer.route == "retrieval" and min(t.s2a, t.sampling, t.retrieval, t.grounded) >= 0.0
+    assert t.total >= t.s2a + t.sampling + t.retrieval + t.grounded
+    # Two closed-book calls (the greedy answer, then its samples), one grounded call.
+    assert (t.sampling_prefill, t.sampling_decode) == (10.0, 30.0)
+    assert (t.grounded_prefill, t.grounded_decode) == (5.0, 15.0)
+    assert t.sampling_wait >= 20.0 and t.grounded_wait >= 10.0
+    assert t.sampling_prefill + t.sampling_decode + t.sampling_wait == pytest.approx(t.sampling)
+    assert t.grounded_prefill + t.grounded_decode + t.grounded_wait == pytest.approx(t.grounded)
+
+
+def test_a_backend_without_model_time_leaves_the_whole_stage_as_wait() -> None:
+    generator = ScriptedGenerator(by_prompt={"Pride": ["Jane Austen.", "Jane Austen wrote it."]})
+    answer = ask("Who wrote Pride and Prejudice?", generator=generator, retriever=None, thresholds=BALANCED)
+    t = answer.timings_ms
+    assert (t.sampling_prefill, t.sampling_decode, t.sampling_wait) == (0.0, 0.0, t.sampling)
+    assert (t.grounded_prefill, t.grounded_decode, t.grounded_wait) == (0.0, 0.0, 0.0)
 
 
 def test_grounded_budget_is_capped_at_the_largest_allowed() -> None:

@@ -16,7 +16,7 @@ from assistant.backends.llama_server import LlamaServer, ManagedServerGenerator,
 from assistant.backends.model_files import tiny_model_file
 from assistant.errors import BackendUnavailable, ModelLoadError
 from assistant.protocols import ChatMessage, Generation, Generator
-from tests.support.generator_contract import QUESTION, GeneratorContract
+from tests.support.generator_contract import QUESTION, GeneratorContract, ModelTimeContract
 
 FAKE_SERVER = Path(__file__).resolve().parents[1] / "support" / "fake_llama_server.py"
 CRASH = [ChatMessage("user", "crash")]
@@ -126,7 +126,7 @@ def tiny_managed_server() -> Iterator[ManagedServerGenerator]:
 
 
 @pytest.mark.slow
-class TestManagedServerContract(GeneratorContract):
+class TestManagedServerContract(GeneratorContract, ModelTimeContract):
     @pytest.fixture
     def generator(self, tiny_managed_server: ManagedServerGenerator) -> Generator:
         return tiny_managed_server

@@ -13,7 +13,12 @@ from assistant.backends.llamacpp_generator import LlamaCppGenerator
 from assistant.backends.model_files import embedded_model_file, tiny_model_file
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Generator
-from tests.support.generator_contract import QUESTION, GeneratorContract, assert_same_answer
+from tests.support.generator_contract import (
+    QUESTION,
+    GeneratorContract,
+    ModelTimeContract,
+    assert_same_answer,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +30,7 @@ def tiny_llamacpp_generator() -> Iterator[LlamaCppGenerator]:
 
 
 @pytest.mark.slow
-class TestLlamaCppContract(GeneratorContract):
+class TestLlamaCppContract(GeneratorContract, ModelTimeContract):
     @pytest.fixture
     def generator(self, tiny_llamacpp_generator: LlamaCppGenerator) -> Generator:
         return tiny_llamacpp_generator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -133,6 +133,38 @@ def test_a_seeded_generator_sends_the_same_sample_seeds_for_the_same_question() 
     seeds = [set(call[1:]) for call in calls]  # the single requests go out concurrently, in any order
     assert seeds[0] == seeds[2] != seeds[1]
     assert len(seeds[0]) == 3
+
+
+def _with_timings(answer: Callable[[Payload, int], Reply]) -> Callable[[Payload, int], Reply]:
+    """`answer`, with llama.cpp's `timings`: request k took k ms to prefill and 10k ms to decode."""
+
+    def reply(payload: Payload, number: int) -> Reply:
+        timed = answer(payload, number)
+        assert isinstance(timed.body, dict)
+        timed.body["timings"] = {"prompt_ms": float(number), "predicted_ms": 10.0 * number}
+        return timed
+
+    return reply
+
+
+def test_the_servers_timings_add_up_over_the_greedy_and_the_sample_request() -> None:
+    with scripted_server(_with_timings(_honours_n)) as server:
+        generation = _generator(server.base_url).generate(QUESTION, n_samples=3)
+    # Request 1 (greedy) then request 2 (n=3).
+    assert (generation.model_time.prefill_ms, generation.model_time.decode_ms) == (3.0, 30.0)
+
+
+def test_concurrent_single_sample_requests_count_their_longest_time_not_the_sum() -> None:
+    with scripted_server(_with_timings(_ignores_n)) as server:
+        generation = _generator(server.base_url).generate(QUESTION, n_samples=3)
+    # Greedy (1), the n=3 request answered with one choice (2), then requests 3 and 4 together.
+    assert (generation.model_time.prefill_ms, generation.model_time.decode_ms) == (1 + 2 + 4, 10 + 20 + 40)
+
+
+def test_a_server_without_timings_reports_no_model_time() -> None:
+    with scripted_server(_honours_n) as server:
+        generation = _generator(server.base_url).generate(QUESTION, n_samples=2)
+    assert (generation.model_time.prefill_ms, generation.model_time.decode_ms) == (0.0, 0.0)
 
 
 def test_stop_sampling_if_skips_the_sample_requests() -> None:

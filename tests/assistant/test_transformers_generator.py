@@ -15,7 +15,7 @@ from assistant.backends._answer_text import cut_at_line_break, ends_answer
 from assistant.backends.transformers_generator import TransformersGenerator
 from assistant.errors import ModelLoadError
 from assistant.protocols import ChatMessage, Generator
-from tests.support.generator_contract import GeneratorContract, assert_same_answer
+from tests.support.generator_contract import GeneratorContract, ModelTimeContract, assert_same_answer
 
 PROMPTS = [
     [ChatMessage("user", "What is the capital of Japan?")],
@@ -25,7 +25,7 @@ PROMPTS = [
 
 
 @pytest.mark.slow
-class TestTinyModelContract(GeneratorContract):
+class TestTinyModelContract(GeneratorContract, ModelTimeContract):
     @pytest.fixture
     def generator(self, tiny_generator: Generator) -> Generator:
         return tiny_generator

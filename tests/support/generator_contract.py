@@ -14,6 +14,7 @@ Prompts are short factual questions that small instruction models answer in one 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -187,3 +188,27 @@ class GeneratorContract(GeneratorProtocolContract):
         longer = generator.generate(LONG_REQUEST, max_new_tokens=12).greedy
         assert short.tokens <= 3 < longer.tokens
         assert len(short.text) < len(longer.text)
+
+
+class ModelTimeContract:
+    """For backends that measure their model time (transformers, llama.cpp, llama-server)."""
+
+    @pytest.fixture
+    def generator(self) -> Generator:
+        raise NotImplementedError("subclasses provide the generator under test")
+
+    def test_model_time_is_measured_for_prefill_and_decode(self, generator: Generator) -> None:
+        started = time.perf_counter()
+        result = generator.generate(LONG_REQUEST, n_samples=2, max_new_tokens=8)
+        wall_ms = (time.perf_counter() - started) * 1000.0
+        assert result.model_time.prefill_ms > 0
+        assert result.model_time.decode_ms > 0
+        # A server's clock is not ours: allow it a few milliseconds past the call.
+        assert result.model_time.prefill_ms + result.model_time.decode_ms <= wall_ms + 5.0
+
+    def test_more_new_tokens_take_more_decode_time(self, generator: Generator) -> None:
+        generator.generate(LONG_REQUEST, max_new_tokens=2)  # warm: the prompt may be cached after this
+        short = generator.generate(LONG_REQUEST, max_new_tokens=2)
+        longer = generator.generate(LONG_REQUEST, max_new_tokens=24)
+        assert longer.greedy.tokens > short.greedy.tokens
+        assert longer.model_time.decode_ms > short.model_time.decode_ms

@@ -64,7 +64,7 @@ function samplesDetails(fallback) {
   const details = element("details", "samples-details");
   // No samples: the closed-book answer's token certainty decided alone (or it was a refusal).
   const summary = samples.length
-    ? t("samplesSummary", { count: samples.length, agreement: fallback.confidence.toFixed(2) })
+    ? t("samplesSummary", { count: samples.length, agreement: fallback.agreement.toFixed(2) })
     : t("samplesSkipped");
   details.append(element("summary", "", summary));
   if (fallback.parametric_answer) {
@@ -88,11 +88,28 @@ function usageLine(usage) {
   return element("p", "usage", text);
 }
 
-/** A retrieval answer is trusted on its own samples' agreement; the others on the closed-book samples'. */
-function answerConfidence(fallback) {
-  return fallback.route === "retrieval" && fallback.grounded_agreement != null
-    ? fallback.grounded_agreement
-    : fallback.confidence;
+const seconds = (ms) => (ms / 1000).toFixed(ms < 1000 ? 2 : 1);
+
+/** A model stage's time and, when the backend measured it, its prompt / generating / waiting split. */
+function stageTime(name, timings) {
+  const total = t(`time.${name}`, { s: seconds(timings[name]) });
+  if (!(timings[`${name}_prefill`] > 0)) return total;
+  const parts = { prompt: "prefill", decode: "decode", wait: "wait" };
+  const split = Object.entries(parts).map(
+    ([key, part]) => t(`time.${key}`, { s: seconds(timings[`${name}_${part}`]) }),
+  );
+  return `${total} (${split.join(", ")})`;
+}
+
+/** Where the answer's time went: the stages that ran, each model stage split when measured. */
+function timingsLine(fallback) {
+  const timings = fallback.timings_ms;
+  const stages = [stageTime("sampling", timings)];
+  if (fallback.grounded_support != null || timings.retrieval > 0) {
+    stages.push(t("time.retrieval", { s: seconds(timings.retrieval) }));
+  }
+  if (fallback.grounded_support != null) stages.push(stageTime("grounded", timings));
+  return element("p", "timings", t("time", { total: seconds(timings.total), stages: stages.join(" · ") }));
 }
 
 /** The "how it was answered" block of one answer, from the `fallback` object of the response. */
@@ -101,11 +118,13 @@ export function renderHow(fallback) {
   const row = element("div", "how-row");
   const badge = element("span", `badge ${fallback.route}`, t(`route.${fallback.route}`));
   badge.dataset.route = fallback.route;
-  row.append(badge, confidenceMeter(t("confidence"), answerConfidence(fallback)));
+  // The calibrated probability that the answer given is right (of the best one withheld on abstain).
+  row.append(badge, confidenceMeter(t("confidence"), fallback.confidence));
   if (fallback.grounded_support != null) row.append(confidenceMeter(t("support"), fallback.grounded_support));
   how.append(row);
   if (fallback.citations?.length) how.append(sourcesRow(fallback.citations));
   how.append(samplesDetails(fallback));
+  if (fallback.timings_ms) how.append(timingsLine(fallback));
   if (fallback.usage) how.append(usageLine(fallback.usage));
   return how;
 }
