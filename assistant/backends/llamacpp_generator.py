@@ -89,6 +89,15 @@ class LlamaCppGenerator:
         """Bytes of weights a forward pass reads (for the bandwidth comparison in bench/)."""
         return int(self._llama.llama_model_size(self._model))
 
+    @property
+    def matmul_parameters(self) -> int:
+        """Weights one token is multiplied by: all but the embedding table, which is only looked up.
+
+        2 x this = the FLOPs of one token, for the matmul-throughput comparison in bench/.
+        """
+        embedding = int(self._llama.llama_model_n_embd(self._model)) * self._vocab_size
+        return int(self._llama.llama_model_n_params(self._model)) - embedding
+
     def close(self) -> None:
         """Free the model and context now rather than at garbage collection."""
         with self._lock:
