@@ -17,9 +17,11 @@ _WH_WORD_TEXT = (
     "the a an tell please name give"
 )
 _WH_WORDS = frozenset(_WH_WORD_TEXT.split())
-# From the first question word to the end: "李白是哪个朝代的诗人？" -> "李白".
+# From the first question word to the end: "李白是哪个朝代的诗人？" -> "李白"; a verb just before it
+# goes too ("枪击事件造成多少人死亡？" asks about the shooting, not about "the shooting caused").
 _ZH_QUESTION_TAIL = re.compile(
-    r"(?:出生于|出生在|成立于|位于|创办了|发明了|叫做|叫作|叫|称为|名为)?(?:是|有)?"
+    r"(?:出生于|出生在|成立于|位于|创办了|发明了|叫做|叫作|叫|称为|名为"
+    r"|造成了?|导致了?|获得了?|拥有|需要|花了|用了|达到了?|共有)?(?:是|有)?"
     r"(?:谁|什么|哪|多少|多[长高大远重久]|何|怎么|为什么|几)\S*$|[吗呢]?[？?。！!\s]+$"
 )
 _ZH_POLITE = re.compile(r"^(?:请问|我想知道|你知道)[，,]?")
@@ -30,6 +32,16 @@ _ZH_SETTING = re.compile(
 # "What was the prize money of the 2016 Tianjin Open?": the noun phrase after the verb is the subject.
 _EN_NOUN_PHRASE = re.compile(
     r"^(?:what|which|who|whom)\s+(?:is|was|are|were)\s+((?:the|a|an)\s+.+?\s+of\s+.+?)[?.!]*$", re.IGNORECASE
+)
+
+# "How long does the Varnholm ferry crossing take?", "When was Lumora Robotics founded?": between the
+# auxiliary and the final verb stands the thing asked about (at most four words, so that a clause
+# such as "did the French feel they had a right to ..." is not taken for a noun phrase).
+_EN_AUX_SUBJECT = re.compile(
+    r"^(?i:in\s+)?(?i:what|which|when|where|why|how)(?P<counted>\s+(?i:many|much)\s+[a-z]+)?(?:\s+[a-z]+){0,2}"
+    r"\s+(?i:is|was|are|were|does|did|do|has|have|had|will|can)\s+"
+    r"(?P<subject>(?:the|a|an|[A-Z][\w'’.-]*)(?:\s+[\w'’.-]+){0,3}?)"
+    r"\s+[a-z]+(?:\s+(?:in|from|on|at|for|with|to|of|by|about|into))?[?.!]*$"
 )
 
 
@@ -52,6 +64,9 @@ def question_subject(question: str) -> str:
     phrase = _EN_NOUN_PHRASE.match(text)
     if phrase:
         return _shorten(phrase.group(1), SUBJECT_CHARS_EN)
+    auxiliary = _EN_AUX_SUBJECT.match(text)
+    if auxiliary:
+        return _shorten(_counted_subject(auxiliary), SUBJECT_CHARS_EN)
     for match in _NAME.finditer(text):
         words = match.group(0).split()
         while words and words[0].lower() in _WH_WORDS:
@@ -60,6 +75,13 @@ def question_subject(question: str) -> str:
             name = " ".join(words).removesuffix("'s").removesuffix("’s")
             return _shorten(name.rstrip(".'’"), SUBJECT_CHARS_EN)
     return _shorten(text.rstrip("?？.!。 "), SUBJECT_CHARS_EN)
+
+
+def _counted_subject(match: re.Match[str]) -> str:
+    """ "How many legs does a spider have?" asks about the legs of a spider, not the spider."""
+    subject = match.group("subject")
+    counted = match.group("counted")
+    return f"the {counted.split()[-1]} of {subject}" if counted else subject
 
 
 def _chinese_subject(question: str) -> str:

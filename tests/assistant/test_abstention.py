@@ -12,8 +12,15 @@ from assistant.abstention import abstention_text, question_subject
     [
         ("When was Zorbelia Quantrix born?", "Zorbelia Quantrix"),
         ("Who wrote Pride and Prejudice?", "Pride and Prejudice"),
-        ("When was Xanthe Morvadine's first album released?", "Xanthe Morvadine"),
-        ("what year was the company founded?", "what year was the company founded"),
+        ("When was Xanthe Morvadine's first album released?", "Xanthe Morvadine's first album"),
+        ("what year was the company founded?", "the company"),
+        ("How long does the Varnholm ferry crossing take?", "the Varnholm ferry crossing"),
+        ("How many legs does a spider have?", "the legs of a spider"),
+        ("What is a chicken hatched from?", "a chicken"),
+        ("What city is Vallecito Elementary School located in?", "Vallecito Elementary School"),
+        # A clause, not a noun phrase, stands after "did": the name in it is all that is kept.
+        ("Why did the French feel they had a right to the Ohio claim?", "French"),
+        ("南非布拉克潘闹市区的枪击事件造成多少人死亡？", "南非布拉克潘闹市区的枪击事件"),
         ("《红楼梦》的作者是谁？", "红楼梦"),
         ("李白是哪个朝代的诗人？", "李白"),
         ("青松科技公司是什么时候成立的？", "青松科技公司"),
