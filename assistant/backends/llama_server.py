@@ -17,10 +17,10 @@ import logging
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,13 +60,56 @@ class ServerOptions:
         ]
 
 
+LOG_TAIL_BYTES = 64 * 1024
+
+
+class LogTail:
+    """The last `limit` bytes a process wrote, read from its pipe by a daemon thread.
+
+    Why not a file: llama-server logs a few KB per request (about 3 KB in an evaluation run), which a
+    file would keep for as long as the server runs; only the tail is ever read (start-up failures,
+    crashes).
+    """
+
+    def __init__(self, stream: IO[bytes], limit: int = LOG_TAIL_BYTES) -> None:
+        self._chunks: deque[bytes] = deque()
+        self._size = 0
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(
+            target=self._read, args=(stream,), name="llama-server-log", daemon=True
+        )
+        self._reader.start()
+
+    def text(self, chars: int) -> str:
+        with self._lock:
+            data = b"".join(self._chunks)[-self._limit :]
+        return data.decode(errors="replace")[-chars:]
+
+    def wait_for_end(self, timeout_s: float) -> None:
+        """Until the process's output is closed (it exited) and read, at most `timeout_s`."""
+        self._reader.join(timeout_s)
+
+    def _read(self, stream: IO[bytes]) -> None:
+        with stream:
+            while chunk := stream.read1(4096):  # type: ignore[attr-defined]
+                self._keep(chunk)
+
+    def _keep(self, chunk: bytes) -> None:
+        with self._lock:
+            self._chunks.append(chunk)
+            self._size += len(chunk)
+            while self._size - len(self._chunks[0]) >= self._limit:
+                self._size -= len(self._chunks.popleft())
+
+
 class LlamaServer:
     """One llama-server process; `start` returns its /v1 base URL once it answers /health."""
 
     def __init__(self, options: ServerOptions) -> None:
         self._options = options
         self._process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
+        self._log: LogTail | None = None
         self._finalizer: weakref.finalize[[subprocess.Popen[bytes]], LlamaServer] | None = None
 
     @property
@@ -82,13 +125,14 @@ class LlamaServer:
             raise ModelLoadError(f"GGUF model file not found: {self._options.model_path}")
         self.stop()
         port = _free_port()
-        self._log = tempfile.TemporaryFile(prefix="llama-server-")  # noqa: SIM115 (lives with the process)
         self._process = subprocess.Popen(
             self._options.command(port),
-            stdout=self._log,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
+        assert self._process.stdout is not None
+        self._log = LogTail(self._process.stdout)
         self._finalizer = weakref.finalize(self, _terminate, self._process)
         base_url = f"http://127.0.0.1:{port}"
         self._wait_until_ready(base_url)
@@ -113,15 +157,14 @@ class LlamaServer:
         if self._finalizer is not None:
             self._finalizer()
         self._process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        self._log = None
 
     def log_tail(self, chars: int = 1500) -> str:
         if self._log is None:
             return ""
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")[-chars:]
+        if self._process is not None and self._process.poll() is not None:
+            self._log.wait_for_end(1.0)  # an exited process's last words may still be in the pipe
+        return self._log.text(chars)
 
     def _wait_until_ready(self, base_url: str) -> None:
         assert self._process is not None

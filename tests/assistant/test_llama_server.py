@@ -3,6 +3,7 @@ Generator contract over the real llama-server that `make install` builds (slow).
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -12,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.backends.llama_server import LlamaServer, ManagedServerGenerator, ServerOptions, default_binary
+from assistant.backends.llama_server import (
+    LOG_TAIL_BYTES,
+    LlamaServer,
+    LogTail,
+    ManagedServerGenerator,
+    ServerOptions,
+    default_binary,
+)
 from assistant.backends.model_files import tiny_model_file
 from assistant.errors import BackendUnavailable, ModelLoadError
 from assistant.protocols import ChatMessage, Generation, Generator
@@ -112,6 +120,33 @@ def test_close_stops_the_server(fake_options: ServerOptions) -> None:
     pid = _pid(generator)
     generator.close()
     assert _gone(pid)
+
+
+def test_the_kept_log_is_bounded_and_holds_the_latest_lines(fake_options: ServerOptions) -> None:
+    server = LlamaServer(fake_options)
+    generator = ManagedServerGenerator(server)
+    try:
+        for _ in range(100):  # about 100 KB of log
+            generator.generate(QUESTION)
+        time.sleep(0.2)  # the reader thread catches up with the pipe
+        kept = server.log_tail(10**7)
+    finally:
+        generator.close()
+    assert len(kept.encode()) <= LOG_TAIL_BYTES
+    assert "request 100 " in kept and "request 1 " not in kept
+
+
+def test_a_log_tail_keeps_the_last_bytes_written_to_its_pipe() -> None:
+    read_end, write_end = os.pipe()
+    tail = LogTail(os.fdopen(read_end, "rb"), limit=1000)
+    with os.fdopen(write_end, "wb") as writer:
+        for n in range(300):
+            writer.write(f"line {n:03d}\n".encode())
+            writer.flush()
+    tail.wait_for_end(5.0)
+    kept = tail.text(10**6)
+    assert kept.endswith("line 299\n") and "line 000" not in kept
+    assert len(kept) == 1000
 
 
 # -- the real llama-server ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """A stand-in for the llama-server executable, for the process-lifecycle tests of the managed backend.
 
 Takes llama-server's arguments (only --port is used), answers GET /health and POST
-/v1/chat/completions with "answer <pid>", and exits with code 3 when the last message says "crash".
+/v1/chat/completions with "answer <pid>", logs about 1 KB per request to stdout (as llama-server
+logs a few KB), and exits with code 3 when the last message says "crash".
 Started with FAKE_FAIL_AT_START=1 in its environment it prints an error and exits at once, as
 llama-server does when it cannot load the model.
 """
@@ -14,8 +15,12 @@ import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+REQUEST_LOG_PADDING = "." * 1000
+
 
 class Handler(BaseHTTPRequestHandler):
+    requests = 0
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -26,6 +31,8 @@ class Handler(BaseHTTPRequestHandler):
         payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if payload["messages"][-1]["content"] == "crash":
             os._exit(3)
+        Handler.requests += 1
+        print(f"request {Handler.requests} {REQUEST_LOG_PADDING}", flush=True)
         choices = [
             {"index": i, "message": {"role": "assistant", "content": f"answer {os.getpid()}"}}
             for i in range(payload.get("n", 1))
