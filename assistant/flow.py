@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from time import perf_counter
 from typing import Literal
@@ -64,15 +65,9 @@ def answer_question(
         on_stage=listener,
         calibrator=model,
     )
+    record = functools.partial(to_answer, model=generator.model_id, understood=understood, s2a_ms=s2a_ms)
     if closed.confident(thresholds):
-        return to_answer(
-            closed,
-            None,
-            model=generator.model_id,
-            total_ms=_ms_since(started),
-            understood=understood,
-            s2a_ms=s2a_ms,
-        )
+        return record(closed, None, total_ms=_ms_since(started))
     grounded = grounded_stage(
         question,
         generator=generator,
@@ -82,14 +77,7 @@ def answer_question(
         on_stage=listener,
         calibrator=model,
     )
-    return to_answer(
-        closed,
-        grounded,
-        model=generator.model_id,
-        total_ms=_ms_since(started),
-        understood=understood,
-        s2a_ms=s2a_ms,
-    )
+    return record(closed, grounded, total_ms=_ms_since(started))
 
 
 def parametric_stage(

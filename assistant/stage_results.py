@@ -21,9 +21,8 @@ class ParametricResult:
     elapsed_ms: float
     signals: dict[str, float]
     confidence: float  # calibrated probability that `answer` is right
-    model_time: ModelTime = field(
-        default_factory=ModelTime
-    )  # of the stage's generate calls, as the backend measured it
+    # Of the stage's generate calls (one or two), as the backend measured it.
+    model_time: ModelTime = field(default_factory=ModelTime)
 
     def confident(self, thresholds: Thresholds) -> bool:
         return (
