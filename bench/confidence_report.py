@@ -3,7 +3,9 @@
     python bench/confidence_report.py runs/m05/records.jsonl [more.jsonl ...] \
         --model-out assistant/confidence_default.json --out docs/results/confidence.md
 
-Records of the same (dataset, id) in several files count once (the first).
+Records of the same (dataset, id) in several files count once (the first). `--train-also` adds the
+train-split records of other runs (another backend of the same model, say) to the fit only: the
+levels and every table come from the positional records alone.
 
 1. Fit both stage models on the train split (a sha256 of dataset and id; `assistant calibrate --fit`
    does the same) - or, without `--fit`, read `--confidence` / the packaged model.
@@ -44,17 +46,22 @@ def main() -> None:
     parser.add_argument("--confidence", type=Path, help="The model to read without --fit.")
     parser.add_argument("--model-out", type=Path, help="Write the fitted model here.")
     parser.add_argument("--out", type=Path, help="Also write the report here (Markdown).")
+    parser.add_argument(
+        "--train-also", type=Path, action="append", default=[], help="More records for the fit only."
+    )
     args = parser.parse_args()
     records = _first_of_each([record for path in args.records for record in read_records(path)])
+    extra = _first_of_each([record for path in args.train_also for record in read_records(path)])
     train = [r for r in records if split_of(r) == "train"]
     test = [r for r in records if split_of(r) == "test"]
-    calibrator = _calibrator(args, records)
+    calibrator = _calibrator(args, [*records, *extra])
     levels = {
         name: _levels(train, PROFILES[name], calibrator, target) for name, target in PRECISION_TARGETS.items()
     }
     sections = [
         f"{len(records)} records ({len(train)} train, {len(test)} test): "
-        + ", ".join(f"{d} {n}" for d, n in _counts(records)),
+        + ", ".join(f"{d} {n}" for d, n in _counts(records))
+        + (f"; the fit also read the train split of {len(extra)} more records" if extra else ""),
         f"Confidence model: {calibrator.fitted_on or 'packaged'}",
         "",
         "## Signals and calibration (every split)",

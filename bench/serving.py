@@ -67,7 +67,8 @@ class BackendReport:
     latency_s: dict[str, list[float]] = field(default_factory=dict)
     stage_ms: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     route_of: dict[str, str] = field(default_factory=dict)
-    throughput: dict[int, float] = field(default_factory=dict)
+    throughput: dict[int, float] = field(default_factory=dict)  # answered requests per second
+    overloaded: dict[int, float] = field(default_factory=dict)  # share answered 503 (queue full)
 
 
 @dataclass(frozen=True)
@@ -153,19 +154,27 @@ def measure_latency(url: str, report: BackendReport, questions: tuple[str, ...])
             print(f"  {seconds:6.2f}s {record['route']:<10} {question}", flush=True)
 
 
-def measure_throughput(url: str, questions: list[str], clients: int) -> float:
-    """Requests per second for `questions` sent by `clients` concurrent clients (one connection each)."""
+def measure_throughput(url: str, questions: list[str], clients: int) -> tuple[float, float]:
+    """Answered requests per second for `questions` sent by `clients` concurrent clients (one
+    connection each), and the share answered 503 (past the server's queue); any other error stops."""
 
-    def worker(share: list[str]) -> None:
+    def worker(share: list[str]) -> int:
+        overloaded = 0
         with httpx.Client(base_url=url, timeout=900) as client:
             for question in share:
-                ask(client, question)
+                response = client.post("/v1/ask", json={"question": question})
+                if response.status_code == 503:
+                    overloaded += 1
+                elif response.status_code != 200:
+                    raise SystemExit(f"/v1/ask {question!r} -> {response.status_code}: {response.text}")
+        return overloaded
 
     shares = [questions[i::clients] for i in range(clients)]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(worker, shares))
-    return len(questions) / (time.perf_counter() - started)
+        overloaded = sum(pool.map(worker, shares))
+    elapsed = time.perf_counter() - started
+    return (len(questions) - overloaded) / elapsed, overloaded / len(questions)
 
 
 def run_backend(backend: str, args: argparse.Namespace, work: Path) -> BackendReport:
@@ -184,8 +193,9 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path) -> BackendRe
         mixed = [q for pair in zip(PARAMETRIC_QUESTIONS, CORPUS_QUESTIONS, strict=True) for q in pair]
         load = [mixed[i % len(mixed)] for i in range(args.requests)]
         for clients in args.levels:
-            report.throughput[clients] = measure_throughput(running.url, load, clients)
-            print(f"  {clients} clients: {report.throughput[clients]:.3f} req/s", flush=True)
+            rate, overloaded = measure_throughput(running.url, load, clients)
+            report.throughput[clients], report.overloaded[clients] = rate, overloaded
+            print(f"  {clients} clients: {rate:.3f} req/s, {overloaded:.0%} 503", flush=True)
         report.peak_rss_mb = peak_rss_mb(running.process.pid)
     return report
 
@@ -199,7 +209,7 @@ def format_report(reports: list[BackendReport], levels: list[int], note: str) ->
     routes = sorted({route for r in reports for route in r.latency_s})
     head = ["backend", "cold start s", "warm start s", "first ask s", "peak RSS MB"]
     head += [f"{route} p50/p95 s (n)" for route in routes]
-    head += [f"{c} clients req/s" for c in levels] + [f"{levels[-1]} vs 1"]
+    head += [f"{c} clients req/s (503 share)" for c in levels] + [f"{levels[-1]} vs 1"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in reports:
         cells = [r.backend, f"{r.cold_start_s:.1f}", f"{r.warm_start_s:.1f}", f"{r.first_ask_s:.1f}"]
@@ -211,7 +221,7 @@ def format_report(reports: list[BackendReport], levels: list[int], note: str) ->
                 if values
                 else "-"
             )
-        cells += [f"{r.throughput[c]:.3f}" for c in levels]
+        cells += [f"{r.throughput[c]:.3f} ({r.overloaded[c]:.0%})" for c in levels]
         cells.append(f"{r.throughput[levels[-1]] / r.throughput[levels[0]]:.2f}x")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "mean stage timings (ms) by route:"]
