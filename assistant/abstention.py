@@ -31,18 +31,23 @@ _ZH_SETTING = re.compile(
 )
 # "What was the prize money of the 2016 Tianjin Open?": the noun phrase after the verb is the subject.
 _EN_NOUN_PHRASE = re.compile(
-    r"^(?:what|which|who|whom)\s+(?:is|was|are|were)\s+((?:the|a|an)\s+.+?\s+of\s+.+?)[?.!]*$", re.IGNORECASE
+    r"^(?:what|which|who|whom)\s+(?:is|was|are|were)\s+((?:the|a|an)\s+.+?\s+(?:of|for)\s+.+?)[?.!]*$",
+    re.IGNORECASE,
 )
 
 # "How long does the Varnholm ferry crossing take?", "When was Lumora Robotics founded?": between the
 # auxiliary and the final verb stands the thing asked about (at most four words, so that a clause
-# such as "did the French feel they had a right to ..." is not taken for a noun phrase).
+# such as "did the French feel they had a right to ..." is not taken for a noun phrase). After a form
+# of "to be" the final word must be a participle ("founded", "located in"): in "Which is the largest
+# country?" it is a noun, and the rule does not apply.
 _EN_AUX_SUBJECT = re.compile(
     r"^(?i:in\s+)?(?i:what|which|when|where|why|how)(?P<counted>\s+(?i:many|much)\s+[a-z]+)?(?:\s+[a-z]+){0,2}"
-    r"\s+(?i:is|was|are|were|does|did|do|has|have|had|will|can)\s+"
+    r"\s+(?:(?i:does|did|do|has|have|had|will|can|could|would)|(?P<be>(?i:is|was|are|were)))\s+"
     r"(?P<subject>(?:the|a|an|[A-Z][\w'’.-]*)(?:\s+[\w'’.-]+){0,3}?)"
-    r"\s+[a-z]+(?:\s+(?:in|from|on|at|for|with|to|of|by|about|into))?[?.!]*$"
+    r"\s+(?P<verb>[a-z]+)(?:\s+(?:in|from|on|at|for|with|to|of|by|about|into|as))?[?.!]*$"
 )
+_PARTICIPLE = re.compile(r"[a-z]+(?:ed|en|wn|rn|lt|ght)$|built|made|held|sold|set|put|hit|run|won")
+_PREPOSITIONS = frozenset(["in", "from", "on", "at", "for", "with", "to", "of", "by", "about", "into", "as"])
 
 
 def abstention_text(question: str) -> str:
@@ -65,7 +70,7 @@ def question_subject(question: str) -> str:
     if phrase:
         return _shorten(phrase.group(1), SUBJECT_CHARS_EN)
     auxiliary = _EN_AUX_SUBJECT.match(text)
-    if auxiliary:
+    if auxiliary and _is_noun_phrase_before_verb(auxiliary):
         return _shorten(_counted_subject(auxiliary), SUBJECT_CHARS_EN)
     for match in _NAME.finditer(text):
         words = match.group(0).split()
@@ -75,6 +80,13 @@ def question_subject(question: str) -> str:
             name = " ".join(words).removesuffix("'s").removesuffix("’s")
             return _shorten(name.rstrip(".'’"), SUBJECT_CHARS_EN)
     return _shorten(text.rstrip("?？.!。 "), SUBJECT_CHARS_EN)
+
+
+def _is_noun_phrase_before_verb(match: re.Match[str]) -> bool:
+    """Not "the chemical symbol for" + "gold", and after "is"/"was" a participle, not a noun."""
+    if match.group("subject").split()[-1].lower() in _PREPOSITIONS:
+        return False
+    return match.group("be") is None or _PARTICIPLE.fullmatch(match.group("verb")) is not None
 
 
 def _counted_subject(match: re.Match[str]) -> str:

@@ -18,6 +18,9 @@ from assistant.abstention import abstention_text, question_subject
         ("How many legs does a spider have?", "the legs of a spider"),
         ("What is a chicken hatched from?", "a chicken"),
         ("What city is Vallecito Elementary School located in?", "Vallecito Elementary School"),
+        ("In what year was the ferry Marigold Venn launched?", "the ferry Marigold Venn"),
+        # Not "the chemical symbol for" with "gold" taken for the verb.
+        ("What is the chemical symbol for gold?", "the chemical symbol for gold"),
         # A clause, not a noun phrase, stands after "did": the name in it is all that is kept.
         ("Why did the French feel they had a right to the Ohio claim?", "French"),
         ("南非布拉克潘闹市区的枪击事件造成多少人死亡？", "南非布拉克潘闹市区的枪击事件"),
