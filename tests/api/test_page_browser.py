@@ -158,8 +158,8 @@ def test_a_document_answer_cites_its_passage(page: Page) -> None:
 
 
 def test_a_stricter_confidence_level_turns_that_answer_into_not_known(page: Page, server: Server) -> None:
-    # The cited Lumora answer is right and its grounded confidence high (0.97 here), so no profile
-    # withholds it; asking for certainty 1.0 does.
+    # The cited Lumora answer is right and given at the balanced level; asking for certainty 1.0
+    # withholds it.
     page.click("#toggle-settings")
     slider = page.locator("#threshold-min_confidence_grounded")
     slider.evaluate(
