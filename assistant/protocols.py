@@ -38,6 +38,11 @@ class ModelTime:
     def __add__(self, other: ModelTime) -> ModelTime:
         return ModelTime(self.prefill_ms + other.prefill_ms, self.decode_ms + other.decode_ms)
 
+    @classmethod
+    def between(cls, started: float, prefilled: float, finished: float) -> ModelTime:
+        """From three `time.perf_counter()` readings: before the prompt pass, after it, after decoding."""
+        return cls((prefilled - started) * 1000.0, (finished - prefilled) * 1000.0)
+
 
 @dataclass(frozen=True)
 class Generation:

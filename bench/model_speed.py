@@ -96,19 +96,19 @@ def measure(
 
 @contextmanager
 def backend_generator(
-    backend: str, path: Path, *, threads: int, cache_dir: Path
+    backend: str, path: Path, *, threads: int, cache_dir: Path, gguf_bytes: int
 ) -> Iterator[tuple[Generator, int]]:
-    """The generator and the bytes of weights one decoded token reads."""
+    """The generator and the bytes of weights one decoded token reads (`gguf_bytes` for llama.cpp)."""
     if backend == "llama-server":
         server = ManagedServerGenerator(LlamaServer(ServerOptions(default_binary(), path, threads)))
         try:
-            yield server, LlamaCppGenerator(path, threads=1, context_tokens=256).weight_bytes
+            yield server, gguf_bytes
         finally:
             server.close()
     elif backend == "llamacpp":
         llama = LlamaCppGenerator(path, threads=threads, seed=0)
         try:
-            yield llama, llama.weight_bytes
+            yield llama, gguf_bytes
         finally:
             llama.close()
     else:
@@ -158,13 +158,15 @@ def main() -> None:
     speeds = []
     for model in args.models.split(","):
         path = files[model]()
-        parameters = LlamaCppGenerator(path, threads=1, context_tokens=256).matmul_parameters
+        probe = LlamaCppGenerator(path, threads=1, context_tokens=256)  # sizes only, read once per model
+        parameters, gguf_bytes = probe.matmul_parameters, probe.weight_bytes
+        probe.close()
         for backend in args.backends.split(","):
             print(f"measuring {backend} / {model} ...", flush=True)
-            with backend_generator(backend, path, threads=threads, cache_dir=args.cache_dir) as (
-                generator,
-                weights,
-            ):
+            loaded = backend_generator(
+                backend, path, threads=threads, cache_dir=args.cache_dir, gguf_bytes=gguf_bytes
+            )
+            with loaded as (generator, weights):
                 speeds.append(measure(backend, model, generator, parameters, weights, args.repeats))
             print(f"  {speeds[-1]}", flush=True)
     print_table(speeds, gflops=gflops, bandwidth=bandwidth, threads=threads)

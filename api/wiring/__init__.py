@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -55,11 +54,12 @@ def _managed_server(settings: Settings) -> Generator:
         ServerOptions,
         default_binary,
     )
+    from assistant.backends.llamacpp_generator import available_cores
 
     options = ServerOptions(
         binary=settings.llama_server_binary or default_binary(),
         model_path=gguf_model_file(settings),
-        threads=settings.threads or len(os.sched_getaffinity(0)),
+        threads=settings.threads or available_cores(),
         slots=settings.llama_server_slots,
         context_tokens=settings.llama_server_context_tokens,
     )

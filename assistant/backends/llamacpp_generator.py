@@ -174,7 +174,7 @@ class LlamaCppGenerator:
                 }
                 outputs = self._step(batch, active, position)
                 position += 1
-            return sampling, ModelTime((prefilled - started) * 1000.0, (perf_counter() - prefilled) * 1000.0)
+            return sampling, ModelTime.between(started, prefilled, perf_counter())
         finally:
             llama.llama_batch_free(batch)
 

@@ -145,8 +145,7 @@ class TransformersGenerator:
         )
         generated = output[:, prompt.shape[1] :].tolist()
         # The prompt's last token is evaluated by `generate`, with the first decode step.
-        model_time = ModelTime((prefilled - started) * 1000.0, (perf_counter() - prefilled) * 1000.0)
-        return generated, stops, logprobs.values, model_time
+        return generated, stops, logprobs.values, ModelTime.between(started, prefilled, perf_counter())
 
     def _prefill(self, prompt: torch.Tensor, *, rows: int) -> Any:
         """Encode all but the last prompt token once, then copy that cache to every row of the batch."""
