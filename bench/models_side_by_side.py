@@ -42,6 +42,7 @@ def main() -> None:
         "|---|---:|---:|",
         *(f"| {label} | {_right_share(records)} |" for label, records in runs.items()),
         "",
+        *_same_answers(runs),
     ]
     rows = []
     for label, records in runs.items():
@@ -60,6 +61,26 @@ def _right_share(records: Sequence[QuestionRecord]) -> str:
     grounded = [r for r in answerable if r.grounded_support is not None]
     right = sum(contains_answer(r.grounded_answer, r.answers) for r in grounded)
     return f"{closed} of {len(answerable)} | {right} of {len(grounded)}"
+
+
+def _same_answers(runs: dict[str, list[QuestionRecord]]) -> list[str]:
+    """Per later run: how many greedy answers are word for word the first run's (same weights, other
+    precision should keep nearly all)."""
+    (first_label, first), *others = runs.items()
+    key = {(r.dataset, r.id): r for r in first}
+    lines = []
+    for label, records in others:
+        pairs = [(key[(r.dataset, r.id)], r) for r in records]
+        closed = sum(a.parametric_answer == b.parametric_answer for a, b in pairs)
+        grounded = [
+            (a, b) for a, b in pairs if a.grounded_support is not None and b.grounded_support is not None
+        ]
+        same = sum(a.grounded_answer == b.grounded_answer for a, b in grounded)
+        lines.append(
+            f"{label} against {first_label}: the same closed-book answer for {closed} of {len(pairs)}, "
+            f"the same grounded answer for {same} of {len(grounded)}."
+        )
+    return [*lines, ""] if lines else []
 
 
 def _labelled(value: str) -> tuple[str, list[QuestionRecord]]:

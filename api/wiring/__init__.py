@@ -48,17 +48,17 @@ def load_generator(settings: Settings) -> Generator:
 
 
 def _managed_server(settings: Settings) -> Generator:
+    from assistant.backends.cpu_flags import available_cores
     from assistant.backends.llama_server import (
         LlamaServer,
         ManagedServerGenerator,
         ServerOptions,
         default_binary,
     )
-    from assistant.backends.llamacpp_generator import available_cores
 
     options = ServerOptions(
         binary=settings.llama_server_binary or default_binary(),
-        model_path=gguf_model_file(settings),
+        model_path=server_model_file(settings),
         threads=settings.threads or available_cores(),
         slots=settings.llama_server_slots,
         context_tokens=settings.llama_server_context_tokens,
@@ -75,6 +75,25 @@ def gguf_model_file(settings: Settings) -> Path:
     if settings.model == DEFAULT_MODEL:
         return embedded_model_file(settings.cache_dir)
     return large_model_file(settings.cache_dir)
+
+
+def server_model_file(settings: Settings) -> Path:
+    """The GGUF llama-server runs: `gguf_model_file`, or its Q8_0 copy (`llama_server_weights`)."""
+    shipped = gguf_model_file(settings)
+    if settings.model_path is not None or not runs_q8_0_copy(settings):
+        return shipped
+    from assistant.backends.llama_server import default_binary
+    from assistant.backends.requantize import pinned_q8_0_copy
+
+    server = settings.llama_server_binary or default_binary()
+    return pinned_q8_0_copy(shipped, server_binary=server, cache_dir=settings.cache_dir)
+
+
+def runs_q8_0_copy(settings: Settings) -> bool:
+    """Whether llama-server runs a Q8_0 copy of the embedded model rather than the shipped file."""
+    if settings.llama_server_weights == "auto":
+        return settings.model == DEFAULT_MODEL
+    return settings.llama_server_weights == "q8_0"
 
 
 def threshold_store(settings: Settings) -> ThresholdStore:

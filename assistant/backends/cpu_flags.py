@@ -1,14 +1,21 @@
-"""What this CPU can do fast, read from /proc/cpuinfo (Linux x86-64; elsewhere nothing is assumed)."""
+"""What this CPU can do fast, read from /proc/cpuinfo (Linux x86-64; elsewhere nothing is assumed),
+and how many of its cores this process may use."""
 
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 CPUINFO = Path("/proc/cpuinfo")
 # bfloat16 matrix work runs natively only with these; without them torch converts every element and a
 # bfloat16 prefill is several times slower than float32 (measured: docs/results/dtype-speed.md).
 BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (the affinity mask, not the machine's total)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def cpu_flags(cpuinfo: str | None = None) -> frozenset[str]:

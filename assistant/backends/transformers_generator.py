@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from assistant.backends._completion_rows import check_arguments
 from assistant.backends._hf_loading import LoadedModel, load_model
 from assistant.backends._hf_stopping import AnswerStops, GreedyFirstRow, GreedyLogprobs
 from assistant.backends._seeding import prompt_seeds
+from assistant.backends.cpu_flags import available_cores
 from assistant.backends.model_files import embedded_model_file
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Completion, Generation, ModelTime
@@ -53,7 +53,7 @@ class TransformersGenerator:
         seed: int | None = None,
     ) -> TransformersGenerator:
         """Load `model_path` (a GGUF file or a transformers directory; None = the embedded default model)."""
-        torch.set_num_threads(threads or len(os.sched_getaffinity(0)))
+        torch.set_num_threads(threads or available_cores())
         path = embedded_model_file(cache_dir) if model_path is None else model_path
         loaded = load_model(path, cache_dir=cache_dir, dtype=dtype)
         return cls(loaded, model_id=path.stem if path.is_file() else path.name, seed=seed)

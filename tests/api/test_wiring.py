@@ -11,8 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from api.settings import Settings
-from api.wiring import gguf_model_file, load_generator
+from api.wiring import gguf_model_file, load_generator, runs_q8_0_copy, server_model_file
 from assistant.backends import model_files
+from assistant.backends.requantize import Q8_0_COPIES
 from assistant.errors import ModelLoadError
 from assistant.protocols import ChatMessage
 
@@ -24,6 +25,32 @@ def test_default_settings_pick_the_embedded_model(tmp_path: Path) -> None:
 def test_a_model_path_wins_over_the_model_choice(tmp_path: Path) -> None:
     path = tmp_path / "mine.gguf"
     assert gguf_model_file(Settings(model="qwen2.5-coder-1.5b", model_path=path)) == path
+
+
+def test_llama_server_runs_the_pinned_q8_0_copy_of_the_default_model() -> None:
+    path = server_model_file(Settings(cache_dir=Path(".cache")))
+    assert path.name == Q8_0_COPIES[model_files.DEFAULT_MODEL.name].name
+    assert path.stat().st_size == Q8_0_COPIES[model_files.DEFAULT_MODEL.name].size
+    shipped = server_model_file(Settings(cache_dir=Path(".cache"), llama_server_weights="shipped"))
+    assert shipped.name == model_files.DEFAULT_MODEL.name
+
+
+@pytest.mark.parametrize(
+    ("model", "weights", "q8_0"),
+    [
+        ("qwen2.5-coder-0.5b", "auto", True),
+        ("qwen2.5-coder-1.5b", "auto", False),
+        ("qwen2.5-coder-1.5b", "q8_0", True),
+        ("qwen2.5-coder-0.5b", "shipped", False),
+    ],
+)
+def test_auto_weights_copy_only_the_model_measured_faster(model: str, weights: str, q8_0: bool) -> None:
+    assert runs_q8_0_copy(Settings(model=model, llama_server_weights=weights)) is q8_0
+
+
+def test_a_model_path_runs_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "mine.gguf"
+    assert server_model_file(Settings(model_path=path, llama_server_weights="q8_0")) == path
 
 
 def test_the_large_model_without_its_packages_fails_with_the_install_hint(tmp_path: Path) -> None:
