@@ -21,7 +21,7 @@ from api.schemas import ERROR_RESPONSES
 from api.security import BodySizeLimit
 from api.settings import Settings
 from api.state import ServerState
-from api.wiring import load_confidence, threshold_store
+from api.wiring.components import load_confidence, threshold_store
 from assistant.errors import AssistantError
 from index.errors import IndexingError, IndexNotFound
 
@@ -117,6 +117,6 @@ def _load_and_open(state: ServerState, load: Callable[[], Components]) -> None:
 
 
 def _default_loader(settings: Settings) -> Components:
-    from api.wiring import load_components
+    from api.wiring.components import load_components
 
     return load_components(settings)

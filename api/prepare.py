@@ -1,4 +1,4 @@
-"""`assistant serve --prepare`: assemble the model, seed the document store, build a first index."""
+"""`assistant serve --prepare`: seed the document store and build a first index (the model: prepare_model)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from api.settings import Settings
-from api.wiring import IndexFolder, gguf_model_file, load_embedder, server_model_file
+from api.wiring.components import IndexFolder, load_embedder
 from index.errors import IndexNotFound
 from index.search import index_status
 
@@ -16,12 +16,8 @@ Echo = Callable[[str], None]
 SAMPLE_CORPUS = Path(__file__).resolve().parent / "sample_corpus"
 
 
-def prepare(settings: Settings, *, echo: Echo) -> None:
-    """Make a fresh checkout servable; each step is skipped when its result already exists."""
-    if settings.backend == "llama-server":
-        echo(f"model: {server_model_file(settings)}")
-    elif settings.backend != "openai":
-        echo(f"model: {gguf_model_file(settings)}")
+def prepare_index(settings: Settings, *, echo: Echo) -> None:
+    """Make a fresh home servable: seed the document store and build a first index, unless one exists."""
     if has_index(settings.index_dir):
         echo(f"index: using the one in {settings.index_dir}")
         return

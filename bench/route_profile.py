@@ -34,7 +34,8 @@ from serving import CORPUS_QUESTIONS  # bench/serving.py: the same retrieval-rou
 
 import index
 from api.settings import Settings
-from api.wiring import index_options, load_embedder, load_generator
+from api.wiring import load_generator
+from api.wiring.components import index_options, load_embedder
 from assistant.flow import (
     GROUNDED_TOKEN_ALLOWANCE,
     answer_question,

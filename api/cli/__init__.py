@@ -1,4 +1,8 @@
-"""The `assistant` console script: one argparse tree, each subcommand in its own module."""
+"""The `assistant` console script: one argparse tree, each subcommand in its own module.
+
+A command imports its heavy libraries (web framework, index, numpy) when it runs, not when the tree is
+built: `assistant serve` starts the model first so that its loading overlaps those imports.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from api.cli import _ask, _config, _eval, _index, _serve
 from api.cli._parser import CliError, OneLineParser
 from api.settings import Settings
 from assistant.errors import AssistantError
-from index.errors import IndexingError
 
 _COMMAND_MODULES = (_serve, _ask, _index, _config, _eval)
 
@@ -35,7 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args, settings)
     except ValidationError as exc:
         return _fail(f"invalid setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
-    except (AssistantError, IndexingError, CliError) as exc:
+    except (AssistantError, CliError) as exc:
+        return _fail(str(exc))
+    except Exception as exc:
+        from index.errors import IndexingError  # imported once a command has failed: the index is heavy
+
+        if not isinstance(exc, IndexingError):
+            raise
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted")

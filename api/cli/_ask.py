@@ -6,12 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from api.answering import QuestionRejected, answer, check_question
 from api.cli._parser import CliError
 from api.settings import Settings
-from api.wiring import load_confidence, load_embedder, load_generator, open_retriever, threshold_store
-from assistant.render import render_answer_text
-from index import index_status
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -26,6 +22,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from api.answering import QuestionRejected, answer, check_question
+    from api.wiring import load_generator
+    from api.wiring.components import load_confidence, load_embedder, open_retriever, threshold_store
+    from assistant.render import render_answer_text
+    from index import index_status
+
     try:
         question = check_question(args.question, max_chars=settings.max_question_chars)
     except QuestionRejected as error:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.cli._parser import OneLineParser
-from api.runtime_config import ThresholdStore, threshold_fields
 from api.settings import Settings
-from api.wiring import threshold_store
+
+if TYPE_CHECKING:
+    from api.runtime_config import ThresholdStore
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -29,6 +30,8 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(values, indent=2))
         return 0
+    from api.runtime_config import threshold_fields
+
     fields = threshold_fields()
     width = max(len(name) for name in values)
     for name, value in values.items():
@@ -47,4 +50,6 @@ def run_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _store(settings: Settings) -> ThresholdStore:
+    from api.wiring.components import threshold_store
+
     return threshold_store(settings)

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.cli._parser import CliError
 from api.settings import Settings
-from api.wiring import load_confidence, load_embedder, load_generator, open_retriever, threshold_store
-from api.wiring.eval_corpus import evaluation_retriever, probe_passages
-from assistant.confidence import Calibrator, save_calibrator
-from assistant.evaluation.calibration import calibrate
+from api.wiring import load_generator
 from assistant.evaluation.datasets import DATASETS
-from assistant.evaluation.fitting import fit_calibrator
 from assistant.evaluation.modes import DEFAULT_MODES
 from assistant.evaluation.planted import PLANTED_SUFFIX, with_planted
-from assistant.evaluation.probing import run_probe as probe
-from assistant.evaluation.question_record import QuestionRecord, read_records
-from assistant.evaluation.report import curve_table, metrics_table
-from assistant.evaluation.run import EvalRequest
-from assistant.evaluation.run import run_eval as evaluate
-from assistant.evaluation.signal_report import report_table, stage_reports
-from assistant.evaluation.sweep import Target
-from index import index_status
+
+if TYPE_CHECKING:
+    from assistant.confidence import Calibrator
+    from assistant.evaluation.question_record import QuestionRecord
+    from assistant.evaluation.sweep import Target
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -87,6 +80,12 @@ def _register_probe(commands: argparse._SubParsersAction[Any]) -> None:
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.records is None and args.questions is None and not args.dataset:
         raise CliError("give --questions FILE.jsonl, --dataset NAME or --records FILE")
+    from api.wiring.components import load_embedder, threshold_store
+    from api.wiring.eval_corpus import evaluation_retriever
+    from assistant.evaluation.report import metrics_table
+    from assistant.evaluation.run import EvalRequest
+    from assistant.evaluation.run import run_eval as evaluate
+
     if args.records is not None and (args.questions is not None or args.dataset or args.corpus):
         raise CliError("--records replays a finished run: give it without --questions, --dataset, --corpus")
     for path in (args.questions, args.corpus, args.records):
@@ -118,6 +117,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     if not args.fit and args.target_precision is None and args.target_answer_rate is None:
         raise CliError("give --fit, --target-precision P or --target-answer-rate R")
+    from api.wiring.components import load_confidence
+    from assistant.evaluation.question_record import read_records
+
     for path in args.records:
         if not path.is_file():
             raise CliError(f"not found: {path}")
@@ -129,6 +131,11 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _fit(args: argparse.Namespace, records: list[QuestionRecord], settings: Settings) -> Calibrator:
+    from api.wiring.components import load_confidence
+    from assistant.confidence import save_calibrator
+    from assistant.evaluation.fitting import fit_calibrator
+    from assistant.evaluation.signal_report import report_table, stage_reports
+
     names = ", ".join(sorted({r.dataset for r in records}))
     fitted = fit_calibrator(
         records, fitted_on=f"{len(records)} records ({names}), train split", base=load_confidence(settings)
@@ -146,6 +153,10 @@ def _fit(args: argparse.Namespace, records: list[QuestionRecord], settings: Sett
 def _choose_levels(
     args: argparse.Namespace, records: list[QuestionRecord], settings: Settings, confidence: Calibrator
 ) -> int:
+    from api.wiring.components import threshold_store
+    from assistant.evaluation.calibration import calibrate
+    from assistant.evaluation.report import curve_table
+
     target: Target = "precision" if args.target_precision is not None else "answer_rate"
     value: float = args.target_precision if target == "precision" else args.target_answer_rate
     store = threshold_store(settings)
@@ -167,6 +178,11 @@ def _choose_levels(
 
 
 def run_probe(args: argparse.Namespace, settings: Settings) -> int:
+    from api.wiring.components import load_embedder, open_retriever, threshold_store
+    from api.wiring.eval_corpus import probe_passages
+    from assistant.evaluation.probing import run_probe as probe
+    from index import index_status
+
     index_status(settings.index_dir)  # a missing index is reported before any model loads
     retriever = open_retriever(settings, load_embedder(settings))
     summary = probe(

@@ -7,17 +7,13 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.cli._parser import CliError
 from api.settings import Settings
-from api.wiring import index_options, load_embedder, open_retriever
-from index import (
-    BuildProgress,
-    BuildReport,
-    build_index,
-    index_status,
-)
+
+if TYPE_CHECKING:
+    from index import BuildProgress, BuildReport
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -38,6 +34,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_build(args: argparse.Namespace, settings: Settings) -> int:
+    from api.wiring.components import index_options, load_embedder
+    from index import build_index
+
     options = index_options(settings)
     if not args.source.exists():  # before loading a model, so the mistake is reported at once
         raise CliError(f"source not found: {args.source}")
@@ -58,6 +57,9 @@ def run_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
+    from api.wiring.components import load_embedder, open_retriever
+    from index import index_status
+
     if args.k < 1:
         raise CliError(f"-k must be at least 1, got {args.k}")
     index_status(settings.index_dir)  # fails fast, before a model loads, when there is no index
@@ -78,6 +80,8 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_status(args: argparse.Namespace, settings: Settings) -> int:
+    from index import index_status
+
     status = index_status(settings.index_dir)
     if args.json:
         print(json.dumps(asdict(status), ensure_ascii=False))

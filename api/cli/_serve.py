@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+from concurrent.futures import Future
 from typing import Any
 
-import uvicorn
-
-from api.app import create_app
 from api.cli._parser import CliError
-from api.prepare import prepare
 from api.security import check_bind_address
 from api.settings import Settings
+from api.wiring import load_generator, prepare_model, start_loading
+from assistant.protocols import Generator
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -39,11 +38,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     _check_can_listen(host, port)
     if settings.api_key is None:
         _echo(f"no ASSISTANT_API_KEY set: serving on loopback ({host}) only, without authentication")
-    if args.prepare:
-        prepare(settings, echo=_echo)
-    _echo(f"serving on http://{host}:{port} (API docs at /docs); the models load in the background")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if args.prepare and (model_file := prepare_model(settings)) is not None:
+        _echo(f"model: {model_file}")
+    # The model starts before the app's libraries are imported, so the two overlap (warm start).
+    generator = start_loading(lambda: load_generator(settings), name="load-generator")
+    _serve(args, settings, host, port, generator)
     return 0
+
+
+def _serve(
+    args: argparse.Namespace, settings: Settings, host: str, port: int, generator: Future[Generator]
+) -> None:
+    import uvicorn
+
+    from api.app import create_app
+    from api.prepare import prepare_index
+    from api.wiring.components import load_components
+
+    if args.prepare:
+        prepare_index(settings, echo=_echo)
+    _echo(f"serving on http://{host}:{port} (API docs at /docs); the models load in the background")
+    app = create_app(settings, loader=lambda chosen: load_components(chosen, generator=generator.result()))
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def _check_can_listen(host: str, port: int) -> None:

@@ -1,19 +1,23 @@
-"""The one place that turns Settings into real components; the app, the CLI and the evaluation use these."""
+"""The one place that turns Settings into real components; the app, the CLI and the evaluation use it.
+
+Here: the chat model (which backend, which GGUF file, loading it in the background); the index, the
+embedder, thresholds and the confidence model are in `components`. This module stays light to import
+(no index, no web framework), so that `assistant serve` can start the model, llama-server above all,
+before it imports the app (warm start).
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from api.components import BuildSummary, Components, Progress
-from api.runtime_config import ThresholdStore
 from api.settings import DEFAULT_MODEL, Settings
-from assistant.confidence import Calibrator, load_calibrator
 from assistant.protocols import Generator
-from index import Embedder, IndexOptions, Searcher, build_index, index_status, open_embedder, open_index
-from index.shapes import BuildProgress
+
+T = TypeVar("T")
 
 
 def load_generator(settings: Settings) -> Generator:
@@ -96,66 +100,28 @@ def runs_q8_0_copy(settings: Settings) -> bool:
     return settings.llama_server_weights == "q8_0"
 
 
-def threshold_store(settings: Settings) -> ThresholdStore:
-    """The runtime thresholds (`runtime.json` under the home), starting from the configured profile."""
-    return ThresholdStore(
-        settings.runtime_config_path, default_profile=settings.profile, defaults={"s2a": settings.s2a}
-    )
+def prepare_model(settings: Settings) -> Path | None:
+    """The model file the backend will load, assembled (and llama-server's copy made) now; None for
+    a remote server."""
+    if settings.backend == "llama-server":
+        return server_model_file(settings)
+    if settings.backend == "openai":
+        return None
+    return gguf_model_file(settings)
 
 
-def load_confidence(settings: Settings) -> Calibrator:
-    """The fitted confidence model beside the runtime thresholds, else the packaged default."""
-    return load_calibrator(settings.confidence_model_path)
+def start_loading(load: Callable[[], T], *, name: str) -> Future[T]:
+    """`load()` running in a daemon thread from now on; its result or error comes out of the future.
 
+    Not a ThreadPoolExecutor: its worker would hold up the interpreter's exit until a slow load ends.
+    """
+    future: Future[T] = Future()
 
-def load_embedder(settings: Settings) -> Embedder:
-    return open_embedder(settings.embedder)
+    def run() -> None:
+        try:
+            future.set_result(load())
+        except BaseException as error:  # noqa: BLE001 - raised again by result(), in the waiting thread
+            future.set_exception(error)
 
-
-def index_options(settings: Settings) -> IndexOptions:
-    return IndexOptions(
-        chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, index_kind=settings.index_kind
-    )
-
-
-def open_retriever(settings: Settings, embedder: Embedder, *, index_dir: Path | None = None) -> Searcher:
-    """The current index in `index_dir` (default `settings.index_dir`); raises IndexNotFound,
-    EmbedderMismatch."""
-    return open_index(index_dir or settings.index_dir, embedder=embedder, hybrid=settings.hybrid)
-
-
-class IndexFolder:
-    """The IndexService over `settings.index_dir`, with the configured embedder and options."""
-
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
-        self._settings = settings
-        self._embedder = embedder
-
-    def build(self, *, source: Path, incremental: bool, progress: Progress) -> BuildSummary:
-        def forward(step: BuildProgress) -> None:
-            progress(step.stage, step.done, step.total)
-
-        report = build_index(
-            source=source,
-            index_dir=self._settings.index_dir,
-            embedder=self._embedder,
-            options=index_options(self._settings),
-            incremental=incremental,
-            progress=forward,
-        )
-        details = dataclasses.asdict(report)
-        skipped = tuple({"path": s.path, "reason": s.reason} for s in report.skipped)
-        details["skipped"] = list(skipped)
-        return BuildSummary(details=details, skipped=skipped)
-
-    def open(self) -> Searcher:
-        return open_retriever(self._settings, self._embedder)
-
-    def status(self) -> Mapping[str, Any]:
-        return dataclasses.asdict(index_status(self._settings.index_dir))
-
-
-def load_components(settings: Settings) -> Components:
-    """The generator and the index service that `create_app` serves when no fakes are given."""
-    embedder = load_embedder(settings)
-    return Components(generator=load_generator(settings), index=IndexFolder(settings, embedder))
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future

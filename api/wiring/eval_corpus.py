@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from api.settings import Settings
-from api.wiring import index_options, open_retriever
+from api.wiring.components import index_options, open_retriever
 from assistant.evaluation.questions import EvalQuestion
 from index import (
     Embedder,

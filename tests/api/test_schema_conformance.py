@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import hypothesis
 import pytest
 import schemathesis
@@ -92,6 +93,13 @@ def test_stateful_sequences_conform_to_the_schema(base_url: str) -> None:
                 transport_kwargs=kwargs,
             )
 
+        def after_call(self, response: Any, case: schemathesis.Case) -> None:
+            # Hypothesis needs each step's outcome to depend on the steps before it only, not on
+            # timing: a rebuild still running would turn the next one into 409 on a loaded machine
+            # (seen as FlakyStrategyDefinition), so each rebuild is waited for.
+            if case.operation.label == "POST /v1/index/rebuild" and response.status_code == 202:
+                _wait_for_job(base_url, response.json()["job_id"])
+
     Workflow.run(
         settings=hypothesis.settings(
             max_examples=STATEFUL_SEQUENCES,
@@ -102,3 +110,10 @@ def test_stateful_sequences_conform_to_the_schema(base_url: str) -> None:
             suppress_health_check=list(hypothesis.HealthCheck),
         )
     )
+
+
+def _wait_for_job(base_url: str, job_id: str) -> None:
+    deadline = time.monotonic() + 30
+    while httpx.get(f"{base_url}/v1/index/jobs/{job_id}", timeout=10).json().get("state") == "running":
+        assert time.monotonic() < deadline, f"index job {job_id} still running after 30 s"
+        time.sleep(0.01)

@@ -12,9 +12,11 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from assistant.backends._answer_text import cut_at_line_break, ends_answer
+from assistant.backends._hf_loading import resolved_dtype
 from assistant.backends.transformers_generator import TransformersGenerator
 from assistant.errors import ModelLoadError
 from assistant.protocols import ChatMessage, Generator
+from tests.conftest import DEFAULT_TEST_DTYPE
 from tests.support.generator_contract import GeneratorContract, ModelTimeContract, assert_same_answer
 
 PROMPTS = [
@@ -22,6 +24,9 @@ PROMPTS = [
     [ChatMessage("user", "Who painted the Mona Lisa?")],
     [ChatMessage("system", "Answer briefly."), ChatMessage("user", "What is the largest planet?")],
 ]
+# bfloat16 logits near 20 lie 0.125 apart, so computing a row in a padded batch moves its
+# log-probabilities by up to about that (seen: 0.015 on an AVX512-BF16 CPU); float32 only by rounding.
+LOGPROB_TOLERANCE = {"float32": 1e-4, "bfloat16": 0.15}
 
 
 @pytest.mark.slow
@@ -74,7 +79,8 @@ def test_default_greedy_does_not_depend_on_sampling(
 ) -> None:
     alone = default_generator.generate(messages, max_new_tokens=24)
     batched = default_generator.generate(messages, n_samples=5, temperature=1.0, max_new_tokens=24)
-    assert_same_answer(batched.greedy, alone.greedy)
+    tolerance = LOGPROB_TOLERANCE[resolved_dtype(DEFAULT_TEST_DTYPE)]
+    assert_same_answer(batched.greedy, alone.greedy, logprob_tolerance=tolerance)
     assert len(batched.samples) == 5
 
 

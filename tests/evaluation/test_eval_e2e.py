@@ -12,7 +12,7 @@ import torch
 
 from api.runtime_config import ThresholdStore
 from api.settings import Settings
-from api.wiring import index_options, load_embedder, open_retriever, threshold_store
+from api.wiring.components import index_options, load_embedder, open_retriever, threshold_store
 from api.wiring.eval_corpus import evaluation_retriever, probe_passages
 from assistant.evaluation.probing import run_probe
 from assistant.evaluation.question_record import read_records

@@ -1,0 +1,64 @@
+"""Sampling only where it pays: the greedy answer first, its samples only when they could change the decision.
+
+Both stages of the flow read their confidence from the calibrated model, which is monotone in the
+samples' agreement. When the confidence at agreement 0 and at agreement 1 fall on the same side of
+the stage's level, the samples cannot change what is decided, and are not drawn; the confidence is
+then read at the fitted mean agreement (docs/results/sample-skip.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from assistant.confidence import Calibrator, Stage
+from assistant.protocols import Completion, Generation, ModelTime
+from assistant.thresholds import Thresholds
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The greedy answer, the samples drawn for it, and the model time of the calls."""
+
+    greedy: Completion
+    samples: tuple[Completion, ...]
+    model_time: ModelTime
+    decided: bool  # the samples were skipped: they could not have changed the decision
+
+
+def draw(
+    generate: Callable[[int], Generation],
+    *,
+    n_samples: int,
+    skip_decided: bool,
+    needs_samples: Callable[[Completion], bool],
+) -> Drawn:
+    """`generate(n)` once with all `n_samples` (without `skip_decided`), or the greedy answer alone
+    and, when `needs_samples(greedy)`, a second call for the samples (the greedy answer of the first
+    call is kept: a backend's prompt cache makes the second call's prompt cheap)."""
+    if not skip_decided:
+        both = generate(n_samples)
+        return Drawn(both.greedy, both.samples, both.model_time, decided=False)
+    first = generate(0)
+    if not needs_samples(first.greedy):
+        return Drawn(first.greedy, (), first.model_time, decided=True)
+    sampled = generate(n_samples)
+    return Drawn(first.greedy, sampled.samples, first.model_time + sampled.model_time, decided=False)
+
+
+def agreement_could_move(
+    stage: Stage, signals: Mapping[str, float], model: Calibrator, thresholds: Thresholds
+) -> bool:
+    """`signals` of a `stage`'s answer, agreement unknown: could agreement cross the stage's level?
+
+    An expert agreement floor always needs the samples, unless the answer fails even at full
+    agreement.
+    """
+    at_ends = [model.confidence(stage, {**signals, "agreement": value}) for value in (0.0, 1.0)]
+    if stage == "parametric":
+        level = thresholds.min_confidence_parametric
+    else:
+        level = thresholds.min_confidence_grounded
+    if max(at_ends) < level:
+        return False
+    return min(at_ends) < level or thresholds.agreement_threshold > 0
