@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from time import perf_counter
 from typing import Literal
 
@@ -11,6 +12,7 @@ from assistant.abstention import abstention_text
 from assistant.agreement import agreement
 from assistant.answer import Answer
 from assistant.confidence import Calibrator, default_calibrator
+from assistant.drawing import agreement_could_move, draw
 from assistant.prompts import grounded_messages, parametric_messages, shorten
 from assistant.protocols import ChatMessage, Completion, Generation, Generator, ModelTime, Passage, Retriever
 from assistant.refusal import is_refusal
@@ -112,21 +114,22 @@ def parametric_stage(
             stop_sampling_if=is_refusal,
         )
 
-    generation = generate(0 if skip_decided_samples else thresholds.n_samples)
-    model_time = generation.model_time
-    greedy = generation.greedy
-    refused = is_refusal(greedy.text)
-    decided = skip_decided_samples and (
-        refused or not samples_can_decide(question, greedy, model, thresholds)
+    def needs_samples(greedy: Completion) -> bool:
+        return not is_refusal(greedy.text) and samples_can_decide(question, greedy, model, thresholds)
+
+    drawn = draw(
+        generate,
+        n_samples=thresholds.n_samples,
+        skip_decided=skip_decided_samples,
+        needs_samples=needs_samples,
     )
-    if skip_decided_samples and not decided:
-        generation = generate(thresholds.n_samples)
-        model_time += generation.model_time
+    greedy = drawn.greedy
+    refused = is_refusal(greedy.text)
     on_stage("checking_agreement")
-    samples = tuple(s.text for s in generation.samples)
-    score = 0.0 if refused or decided else agreement(greedy.text, samples, question=question)
+    samples = tuple(s.text for s in drawn.samples)
+    score = 0.0 if refused or drawn.decided else agreement(greedy.text, samples, question=question)
     signals = closed_signals(question, greedy, agreement=score, samples=len(samples), refused=refused)
-    if decided:
+    if drawn.decided:
         del signals["agreement"]  # not measured: the model reads its fitted mean, on the same side
     return ParametricResult(
         answer=greedy.text,
@@ -136,30 +139,14 @@ def parametric_stage(
         elapsed_ms=_ms_since(started),
         signals=signals,
         confidence=model.confidence("parametric", signals),
-        model_time=model_time,
+        model_time=drawn.model_time,
     )
 
 
 def samples_can_decide(question: str, greedy: Completion, model: Calibrator, thresholds: Thresholds) -> bool:
     """Whether the samples' agreement could still move the closed-book answer across its level."""
     signals = closed_signals(question, greedy, agreement=0.0, samples=thresholds.n_samples, refused=False)
-    return agreement_could_move(signals, model, thresholds)
-
-
-def agreement_could_move(signals: Mapping[str, float], model: Calibrator, thresholds: Thresholds) -> bool:
-    """`signals` of a closed-book answer, agreement unknown: could agreement cross the level?
-
-    The confidence is monotone in agreement, so its range is spanned by agreement 0 and 1. An expert
-    agreement floor always needs the samples, unless the answer fails even at full agreement.
-    """
-    at_ends = [
-        model.confidence("parametric", {**signals, "refused": 0.0, "agreement": value})
-        for value in (0.0, 1.0)
-    ]
-    level = thresholds.min_confidence_parametric
-    if max(at_ends) < level:
-        return False
-    return min(at_ends) < level or thresholds.agreement_threshold > 0
+    return agreement_could_move("parametric", signals, model, thresholds)
 
 
 def grounded_stage(
@@ -171,6 +158,7 @@ def grounded_stage(
     history: Sequence[ChatMessage] = (),
     on_stage: StageListener = _silent,
     calibrator: Calibrator | None = None,
+    skip_decided_samples: bool = True,
 ) -> GroundedResult:
     """Retrieve, answer from the numbered passages, keep the answer only if it is supported and repeatable.
 
@@ -179,7 +167,8 @@ def grounded_stage(
     it (an unanswerable question) scatters. Agreement, support, retrieval scores and token certainty
     are combined into one calibrated confidence, which must reach `min_confidence_grounded`. Every
     retrieved passage reaches the model: a low cosine is evidence, not a cut-off (unless an expert
-    sets `min_retrieval_score`).
+    sets `min_retrieval_score`). With `skip_decided_samples`, as in `parametric_stage`, the samples
+    are drawn only when their agreement could move the confidence across `min_confidence_grounded`.
     """
     if retriever is None:
         return _abstain(question, support=None, retrieval_ms=0.0, grounded_ms=0.0)
@@ -192,29 +181,33 @@ def grounded_stage(
         return _abstain(question, support=None, retrieval_ms=retrieval_ms, grounded_ms=0.0)
     started = perf_counter()
     on_stage("answering_from_passages")
-    generation = generator.generate(
-        grounded_messages(question, passages=passages, history=history),
+    model = calibrator or default_calibrator()
+    messages = grounded_messages(question, passages=passages, history=history)
+
+    def generate(n_samples: int) -> Generation:
+        return generator.generate(
+            messages,
+            n_samples=n_samples,
+            temperature=thresholds.sample_temperature,
+            max_new_tokens=min(thresholds.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE, MAX_TOKEN_BUDGET),
+            stop_sampling_if=is_refusal,
+        )
+
+    def needs_samples(greedy: Completion) -> bool:
+        reading = _read_grounded(question, greedy, passages, samples=None)
+        return not reading.refused and agreement_could_move("grounded", reading.signals, model, thresholds)
+
+    drawn = draw(
+        generate,
         n_samples=thresholds.n_samples,
-        temperature=thresholds.sample_temperature,
-        max_new_tokens=min(thresholds.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE, MAX_TOKEN_BUDGET),
-        stop_sampling_if=is_refusal,
+        skip_decided=skip_decided_samples,
+        needs_samples=needs_samples,
     )
     on_stage("verifying")
-    text, cited = cite(generation.greedy.text, passages, question=question)
-    cited_passages = [passages[n - 1] for n in cited]
-    support = support_share(text, cited_passages, question=question)
-    samples = tuple(bracket_citations(s.text) for s in generation.samples)
-    agreed = 0.0 if is_refusal(text) else agreement(text, samples, question=question)
-    signals = grounded_signals(
-        question,
-        generation.greedy,
-        text=text,
-        passages=passages,
-        cited=cited_passages,
-        agreement=agreed,
-        samples=len(samples),
-    )
-    confidence = (calibrator or default_calibrator()).confidence("grounded", signals)
+    samples = tuple(bracket_citations(s.text) for s in drawn.samples)
+    reading = _read_grounded(question, drawn.greedy, passages, samples=None if drawn.decided else samples)
+    text, support, signals, agreed = reading.text, reading.support, reading.signals, reading.agreement
+    confidence = model.confidence("grounded", signals)
     grounded_ms = _ms_since(started)
     passes = (
         confidence >= thresholds.min_confidence_grounded
@@ -227,9 +220,9 @@ def grounded_stage(
             support=support,
             retrieval_ms=retrieval_ms,
             grounded_ms=grounded_ms,
-            measured=Measured(agreed, samples, signals, confidence, generation.model_time),
+            measured=Measured(agreed, samples, signals, confidence, drawn.model_time),
         )
-    citations = tuple(citation(n, passages[n - 1]) for n in cited)
+    citations = tuple(citation(n, passages[n - 1]) for n in reading.cited)
     return GroundedResult(
         answer=text,
         route="retrieval",
@@ -241,8 +234,48 @@ def grounded_stage(
         grounded_ms=grounded_ms,
         signals=signals,
         confidence=confidence,
-        model_time=generation.model_time,
+        model_time=drawn.model_time,
     )
+
+
+@dataclass(frozen=True)
+class _GroundedReading:
+    """A grounded answer as checked: its cited text, the passages it cites, support and signals."""
+
+    text: str
+    cited: list[int]
+    support: float
+    refused: bool
+    agreement: float
+    signals: dict[str, float]
+
+
+def _read_grounded(
+    question: str,
+    greedy: Completion,
+    passages: Sequence[Passage],
+    *,
+    samples: tuple[str, ...] | None,
+) -> _GroundedReading:
+    """Check `greedy` against the passages; `samples` None: not drawn, agreement left to the model's
+    fitted mean (dropped from the signals)."""
+    text, cited = cite(greedy.text, passages, question=question)
+    cited_passages = [passages[n - 1] for n in cited]
+    refused = is_refusal(text)
+    agreed = 0.0 if refused or samples is None else agreement(text, samples, question=question)
+    signals = grounded_signals(
+        question,
+        greedy,
+        text=text,
+        passages=passages,
+        cited=cited_passages,
+        agreement=agreed,
+        samples=len(samples or ()),
+    )
+    if samples is None:
+        del signals["agreement"]
+    support = support_share(text, cited_passages, question=question)
+    return _GroundedReading(text, cited, support, refused, agreed, signals)
 
 
 def cite(answer: str, passages: Sequence[Passage], *, question: str) -> tuple[str, list[int]]:

@@ -1,24 +1,49 @@
-"""What skipping decided closed-book samples saves, replayed from recorded runs (no model).
+"""What skipping decided samples saves, per stage, replayed from recorded runs (no model).
 
     python bench/sample_skip.py runs/m05/records.jsonl [--confidence FILE] [--profile balanced]
 
-For each record the closed-book confidence is computed at agreement 0 and at agreement 1 (the
+For each record and stage the confidence is computed at agreement 0 and at agreement 1 (the
 confidence is monotone in agreement, so these bound it). When both bounds fall on the same side of
-the profile's `min_confidence_parametric`, the samples cannot change the decision and
-`parametric_stage(skip_decided_samples=True)` draws none. Tokens counted as the flow spends them:
-decided = the greedy answer alone; undecided = the greedy answer alone, then the greedy answer and the
-samples again in the sampling call. A refusal is never sampled either way.
+the profile's level for that stage, the samples cannot change the decision and the flow
+(`skip_decided_samples=True`) draws none. Tokens counted as the flow spends them: decided = the
+greedy answer alone; undecided = the greedy answer alone, then the greedy answer and the samples
+again in the sampling call. A refusal is never sampled either way. The grounded stage counts only
+records whose grounded answer was generated with its samples recorded.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.confidence import Calibrator, load_calibrator
+from assistant.confidence import Calibrator, Stage, load_calibrator
+from assistant.drawing import agreement_could_move
 from assistant.evaluation.question_record import QuestionRecord, read_records
-from assistant.flow import agreement_could_move
+from assistant.refusal import is_refusal
 from assistant.thresholds import PROFILES, Thresholds
+
+
+@dataclass(frozen=True)
+class StageView:
+    """One stage of a record, as the skip decision sees it."""
+
+    signals: Mapping[str, float]
+    refused: bool
+    greedy_tokens: int
+    sample_tokens: Sequence[int]
+
+
+def closed_view(record: QuestionRecord) -> StageView:
+    return StageView(record.closed_signals, record.refused, record.greedy_tokens, record.sample_tokens)
+
+
+def grounded_view(record: QuestionRecord) -> StageView | None:
+    if not record.grounded_signals or record.grounded_agreement is None:
+        return None
+    refused = is_refusal(record.grounded_answer)
+    return StageView(record.grounded_signals, refused, record.grounded_tokens, record.grounded_sample_tokens)
 
 
 def main() -> None:
@@ -30,34 +55,40 @@ def main() -> None:
     records = [record for path in args.records for record in read_records(path)]
     calibrator = load_calibrator(args.confidence)
     thresholds = PROFILES[args.profile]
-    decided = [r for r in records if not r.refused and not undecided(r, calibrator, thresholds)]
-    undecided_records = [r for r in records if not r.refused and undecided(r, calibrator, thresholds)]
-    refused = [r for r in records if r.refused]
-    always = sum(_sampled_once(r, thresholds) for r in records)
-    skipping = sum(r.greedy_tokens for r in decided + refused) + sum(
-        r.greedy_tokens + _sampled_once(r, thresholds) for r in undecided_records
-    )
-    count = len(records)
-    print(f"{count} records, profile {args.profile}, model: {calibrator.fitted_on or 'packaged'}")
-    print("| closed-book stage | questions | share |")
+    print(f"{len(records)} records, profile {args.profile}, model: {calibrator.fitted_on or 'packaged'}")
+    closed = [closed_view(r) for r in records]
+    grounded = [view for r in records if (view := grounded_view(r)) is not None]
+    for stage, views in (("parametric", closed), ("grounded", grounded)):
+        print()
+        print_stage(stage, views, calibrator, thresholds)
+
+
+def print_stage(stage: Stage, views: list[StageView], calibrator: Calibrator, thresholds: Thresholds) -> None:
+    refused = [v for v in views if v.refused]
+    undecided = [
+        v for v in views if not v.refused and agreement_could_move(stage, v.signals, calibrator, thresholds)
+    ]
+    decided_count = len(views) - len(refused) - len(undecided)
+    always = sum(_sampled_once(v, thresholds) for v in views)
+    skipping = sum(v.greedy_tokens for v in views) + sum(_sampled_once(v, thresholds) for v in undecided)
+    count = len(views)
+    print(f"| {stage} stage | questions | share |")
     print("|---|---:|---:|")
-    for name, group in (("refused (never sampled)", refused), ("decided by the greedy answer", decided)):
-        print(f"| {name} | {len(group)} | {len(group) / count:.3f} |")
-    print(f"| needs its samples | {len(undecided_records)} | {len(undecided_records) / count:.3f} |")
+    for name, size in (
+        ("refused (never sampled)", len(refused)),
+        ("decided by the greedy answer", decided_count),
+        ("needs its samples", len(undecided)),
+    ):
+        print(f"| {name} | {size} | {size / count:.3f} |")
     print()
-    print("| closed-book tokens per question | always sample | skip decided | saved |")
+    print(f"| {stage} tokens per question | always sample | skip decided | saved |")
     print("|---|---:|---:|---:|")
     print(f"| mean | {always / count:.1f} | {skipping / count:.1f} | {1 - skipping / always:.3f} |")
 
 
-def undecided(record: QuestionRecord, calibrator: Calibrator, thresholds: Thresholds) -> bool:
-    """Whether the samples' agreement could still move this answer across the profile's level."""
-    return agreement_could_move(record.closed_signals, calibrator, thresholds)
-
-
-def _sampled_once(record: QuestionRecord, thresholds: Thresholds) -> int:
+def _sampled_once(view: StageView, thresholds: Thresholds) -> int:
     """Tokens of the one call that draws the greedy answer and the profile's samples."""
-    return record.greedy_tokens + sum(record.sample_tokens[: thresholds.n_samples])
+    return view.greedy_tokens + sum(view.sample_tokens[: thresholds.n_samples])
 
 
 if __name__ == "__main__":

@@ -55,7 +55,9 @@ def record_question(
     greedy_tokens, sample_tokens = counting.last_greedy_tokens, counting.last_sample_tokens
     counting.reset()
     scored = _ScoreSpy(retriever) if retriever is not None else None
-    grounded = grounded_stage(asked, generator=counting, retriever=scored, thresholds=thresholds)
+    grounded = grounded_stage(
+        asked, generator=counting, retriever=scored, thresholds=thresholds, skip_decided_samples=False
+    )
     return QuestionRecord(
         id=question.id,
         dataset=question.dataset,

@@ -91,18 +91,20 @@ def test_include_usage_adds_a_last_chunk_without_choices(
     assert usage["total_tokens"] == usage["prompt_tokens"] + 16
 
 
-def test_usage_counts_both_generate_calls_of_a_retrieval_answer(
+def test_usage_counts_every_generate_call_of_a_retrieval_answer(
     make_client: ClientFactory, built_index: FakeIndex
 ) -> None:
     generator = scripted()
     body = make_client(generator, built_index).post("/v1/chat/completions", json=chat(ACME_Q)).json()
-    closed, grounded = generator.calls
+    closed, grounded_greedy, grounded = generator.calls
     prompt_words = sum(len(m.content.split()) for call in generator.calls for m in call.messages)
     assert body["usage"]["prompt_tokens"] == prompt_words
-    # The closed-book refusal skips its samples; the grounded answer has 7 words and 2 samples of 7.
-    assert body["usage"]["completion_tokens"] == 3 + 7 * 3
-    assert body["fallback"]["usage"]["generate_calls"] == 2
-    assert closed.n_samples == 0 and not grounded.sampling_skipped  # a refusal is never sampled
+    # The closed-book refusal skips its samples; the grounded answer (7 words) comes alone, then
+    # again beside 2 samples of 7, whose agreement can still decide.
+    assert body["usage"]["completion_tokens"] == 3 + 7 + 7 * 3
+    assert body["fallback"]["usage"]["generate_calls"] == 3
+    assert closed.n_samples == 0 and grounded_greedy.n_samples == 0  # a refusal is never sampled
+    assert grounded.n_samples == 2 and not grounded.sampling_skipped
     (citation,) = body["fallback"]["citations"]
     assert citation["source"] == "acme.md" and "position" in citation
 
@@ -136,7 +138,7 @@ def test_the_openai_client_parses_the_stream_unchanged(
         for c in chunks
         if "stage" in (c.model_extra or {}).get("fallback", {})
     ][:1] == ["answering"]
-    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == 3 + 7 * 3
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == 3 + 7 + 7 * 3
     assert chunks[-2].model_extra["fallback"]["route"] == "retrieval"
 
 

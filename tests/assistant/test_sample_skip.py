@@ -1,11 +1,12 @@
-"""Sampling only where it pays: the closed-book samples are drawn only when they could change the decision."""
+"""Sampling only where it pays: each stage's samples are drawn only when they could change the decision."""
 
 from __future__ import annotations
 
 from assistant.backends.scripted import ScriptedGenerator
 from assistant.confidence import Calibrator, StageModel
-from assistant.flow import parametric_stage
-from assistant.stage_results import ParametricResult
+from assistant.fakes import StaticPassage, StaticRetriever
+from assistant.flow import grounded_stage, parametric_stage
+from assistant.stage_results import GroundedResult, ParametricResult
 from assistant.thresholds import PROFILES
 from tests.support.confidence import TEST_CONFIDENCE
 
@@ -67,6 +68,83 @@ def test_the_same_decision_as_always_sampling() -> None:
     for calibrator in (_calibrator(-6.0), _calibrator(6.0), TEST_CONFIDENCE):
         skipping = _stage(_generator(), calibrator)
         always = parametric_stage(
-            QUESTION, generator=_generator(), thresholds=BALANCED, calibrator=calibrator
+            QUESTION,
+            generator=_generator(),
+            thresholds=BALANCED,
+            calibrator=calibrator,
+            skip_decided_samples=False,
         )
         assert skipping.confident(BALANCED) == always.confident(BALANCED)
+
+
+GROUNDED_QUESTION = "When was Lumora Robotics founded?"
+PASSAGE = StaticPassage("Lumora Robotics was founded in 2011 in Tampere.")
+
+
+def _grounded_calibrator(bias: float) -> Calibrator:
+    """Agreement moves the grounded confidence a little: with a large |bias| it decides alone."""
+    weak = StageModel(features=("agreement",), means=(0.5,), scales=(0.5,), weights=(0.5,), bias=bias)
+    return Calibrator(parametric=TEST_CONFIDENCE.parametric, grounded=weak, fitted_on="tests")
+
+
+def _grounded_generator(greedy: str = "It was founded in 2011 [1].") -> ScriptedGenerator:
+    samples = ["In 2011 [1].", "Lumora Robotics was founded in 2011 [1].", "In 2009 [1]."]
+    return ScriptedGenerator(by_prompt={"Lumora": [greedy, *samples]})
+
+
+def _grounded(
+    generator: ScriptedGenerator, calibrator: Calibrator, *, skip: bool = True, **changes: float
+) -> GroundedResult:
+    return grounded_stage(
+        GROUNDED_QUESTION,
+        generator=generator,
+        retriever=StaticRetriever([PASSAGE]),
+        thresholds=BALANCED.model_copy(update=changes),
+        calibrator=calibrator,
+        skip_decided_samples=skip,
+    )
+
+
+def test_a_sure_grounded_answer_is_kept_cited_without_samples() -> None:
+    generator = _grounded_generator()
+    result = _grounded(generator, _grounded_calibrator(bias=6.0))
+    assert [call.n_samples for call in generator.calls] == [0]
+    assert result.route == "retrieval" and "2011" in result.answer and result.citations
+    assert result.samples == () and "agreement" not in result.signals
+
+
+def test_a_hopeless_grounded_answer_abstains_without_samples() -> None:
+    generator = _grounded_generator()
+    result = _grounded(generator, _grounded_calibrator(bias=-6.0))
+    assert [call.n_samples for call in generator.calls] == [0]
+    assert result.route == "abstain"
+
+
+def test_a_grounded_refusal_is_never_sampled() -> None:
+    generator = _grounded_generator(greedy="I don't know.")
+    result = _grounded(generator, TEST_CONFIDENCE)
+    assert [call.n_samples for call in generator.calls] == [0]
+    assert result.route == "abstain"
+
+
+def test_an_undecided_grounded_answer_gets_its_samples_in_a_second_call() -> None:
+    generator = _grounded_generator()
+    result = _grounded(generator, TEST_CONFIDENCE)
+    assert [call.n_samples for call in generator.calls] == [0, BALANCED.n_samples]
+    assert len(result.samples) == BALANCED.n_samples
+    assert result.signals["agreement"] == result.agreement and 0.0 < result.agreement < 1.0
+
+
+def test_an_expert_agreement_floor_samples_even_a_sure_grounded_answer() -> None:
+    generator = _grounded_generator()
+    _grounded(generator, _grounded_calibrator(bias=6.0), agreement_threshold=0.9)
+    assert [call.n_samples for call in generator.calls] == [0, BALANCED.n_samples]
+
+
+def test_the_grounded_decision_is_the_same_as_always_sampling() -> None:
+    for calibrator in (_grounded_calibrator(-6.0), _grounded_calibrator(6.0), TEST_CONFIDENCE):
+        skipping = _grounded(_grounded_generator(), calibrator)
+        always_generator = _grounded_generator()
+        always = _grounded(always_generator, calibrator, skip=False)
+        assert [call.n_samples for call in always_generator.calls] == [BALANCED.n_samples]
+        assert (skipping.route, skipping.answer) == (always.route, always.answer)
