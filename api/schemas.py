@@ -18,7 +18,12 @@ def _threshold_properties() -> dict[str, Any]:
     }
 
 
-_JSON_TYPES: dict[str, tuple[type, ...]] = {"integer": (int,), "number": (int, float), "string": (str,)}
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+}
 
 
 def _strict_json_types(values: dict[str, Any]) -> dict[str, Any]:
@@ -28,7 +33,8 @@ def _strict_json_types(values: dict[str, Any]) -> dict[str, Any]:
         if declared is None:
             continue  # unknown names are refused by Thresholds, with the list of known ones
         integral = declared == "integer" and isinstance(value, float) and value.is_integer()  # JSON's 19.0
-        if isinstance(value, bool) or not (integral or isinstance(value, _JSON_TYPES[declared])):
+        mistaken_bool = isinstance(value, bool) and declared != "boolean"
+        if mistaken_bool or not (integral or isinstance(value, _JSON_TYPES[declared])):
             raise ValueError(f"{name} must be of JSON type {declared}, got {type(value).__name__}")
     return values
 

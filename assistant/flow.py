@@ -66,6 +66,7 @@ def answer_question(
         history=history,
         on_stage=listener,
         calibrator=model,
+        skip_decided_samples=thresholds.skip_decided_samples,
     )
     record = functools.partial(to_answer, model=generator.model_id, understood=understood, s2a_ms=s2a_ms)
     if closed.confident(thresholds):
@@ -78,6 +79,7 @@ def answer_question(
         history=history,
         on_stage=listener,
         calibrator=model,
+        skip_decided_samples=thresholds.skip_decided_samples,
     )
     return record(closed, grounded, total_ms=_ms_since(started))
 

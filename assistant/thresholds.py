@@ -63,6 +63,11 @@ class Thresholds(BaseModel):
     max_new_tokens: int = Field(
         64, ge=1, le=1024, description="Token budget of each generated answer (1-1024)."
     )
+    skip_decided_samples: bool = Field(
+        True,
+        description="Draw the samples only when their agreement could change the decision (true: fewer "
+        "tokens; an answer kept from passages waits for two calls) or always (false).",
+    )
 
 
 # Each profile is a level of certainty, per stage: the lowest calibrated confidence at which that

@@ -61,6 +61,8 @@ def main() -> None:
     for stage, views in (("parametric", closed), ("grounded", grounded)):
         print()
         print_stage(stage, views, calibrator, thresholds)
+    print()
+    print_grounded_by_outcome(records, calibrator, thresholds)
 
 
 def print_stage(stage: Stage, views: list[StageView], calibrator: Calibrator, thresholds: Thresholds) -> None:
@@ -84,6 +86,32 @@ def print_stage(stage: Stage, views: list[StageView], calibrator: Calibrator, th
     print(f"| {stage} tokens per question | always sample | skip decided | saved |")
     print("|---|---:|---:|---:|")
     print(f"| mean | {always / count:.1f} | {skipping / count:.1f} | {1 - skipping / always:.3f} |")
+
+
+def print_grounded_by_outcome(
+    records: list[QuestionRecord], calibrator: Calibrator, thresholds: Thresholds
+) -> None:
+    """Among the questions the live flow takes to the grounded stage (closed-book confidence under its
+    level): how many of the answers it keeps, and of those it abstains on, still need their samples."""
+    print("| grounded stage, as the flow decides | questions | need their samples | share |")
+    print("|---|---:|---:|---:|")
+    reached = [
+        r
+        for r in records
+        if grounded_view(r) is not None
+        and calibrator.confidence("parametric", r.closed_signals) < thresholds.min_confidence_parametric
+    ]
+    for name, keep in (("kept from the passages", True), ("abstained", False)):
+        group = [
+            r
+            for r in reached
+            if (calibrator.confidence("grounded", r.grounded_signals) >= thresholds.min_confidence_grounded)
+            == keep
+        ]
+        needing = sum(
+            agreement_could_move("grounded", r.grounded_signals, calibrator, thresholds) for r in group
+        )
+        print(f"| {name} | {len(group)} | {needing} | {needing / max(1, len(group)):.2f} |")
 
 
 def _sampled_once(view: StageView, thresholds: Thresholds) -> int:

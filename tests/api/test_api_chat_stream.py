@@ -109,6 +109,26 @@ def test_usage_counts_every_generate_call_of_a_retrieval_answer(
     assert citation["source"] == "acme.md" and "position" in citation
 
 
+def test_a_request_can_ask_for_every_sample_in_one_call_per_stage(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    generator = scripted()
+    overrides = {"n_samples": 2, "skip_decided_samples": False}
+    body = (
+        make_client(generator, built_index)
+        .post("/v1/ask", json={"question": ACME_Q, "overrides": overrides})
+        .json()
+    )
+    assert body["route"] == "retrieval" and body["grounded_agreement"] == 1.0
+    closed, grounded = generator.calls  # no greedy-only call first
+    assert (closed.n_samples, grounded.n_samples) == (2, 2)
+    assert body["usage"]["completion_tokens"] == 3 + 7 * 3  # the closed-book refusal stops its samples
+    bad = make_client(scripted(), built_index).post(
+        "/v1/ask", json={"question": ACME_Q, "overrides": {"skip_decided_samples": "sometimes"}}
+    )
+    assert bad.status_code == 422 and "skip_decided_samples" in bad.text
+
+
 def test_ask_reports_usage_too(make_client: ClientFactory, built_index: FakeIndex) -> None:
     body = make_client(scripted(), built_index).post("/v1/ask", json={"question": PRIDE_Q}).json()
     assert body["route"] == "parametric"
