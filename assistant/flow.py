@@ -195,8 +195,12 @@ def grounded_stage(
             stop_sampling_if=is_refusal,
         )
 
+    @functools.cache  # the greedy answer is checked once, whether or not its samples follow
+    def read(greedy: Completion) -> _GroundedReading:
+        return _read_grounded(question, greedy, passages)
+
     def needs_samples(greedy: Completion) -> bool:
-        reading = _read_grounded(question, greedy, passages, samples=None)
+        reading = read(greedy)
         return not reading.refused and agreement_could_move("grounded", reading.signals, model, thresholds)
 
     drawn = draw(
@@ -206,9 +210,12 @@ def grounded_stage(
         needs_samples=needs_samples,
     )
     on_stage("verifying")
+    reading = read(drawn.greedy)
+    text, support, signals = reading.text, reading.support, reading.signals
     samples = tuple(bracket_citations(s.text) for s in drawn.samples)
-    reading = _read_grounded(question, drawn.greedy, passages, samples=None if drawn.decided else samples)
-    text, support, signals, agreed = reading.text, reading.support, reading.signals, reading.agreement
+    agreed = 0.0 if reading.refused or drawn.decided else agreement(text, samples, question=question)
+    if not drawn.decided:
+        signals = signals | {"agreement": agreed, "samples": float(len(samples))}
     confidence = model.confidence("grounded", signals)
     grounded_ms = _ms_since(started)
     passes = (
@@ -242,42 +249,25 @@ def grounded_stage(
 
 @dataclass(frozen=True)
 class _GroundedReading:
-    """A grounded answer as checked: its cited text, the passages it cites, support and signals."""
+    """A grounded answer as checked: its cited text, the passages it cites, support, and its signals
+    without the samples' agreement (left to the model's fitted mean until samples are drawn)."""
 
     text: str
     cited: list[int]
     support: float
     refused: bool
-    agreement: float
     signals: dict[str, float]
 
 
-def _read_grounded(
-    question: str,
-    greedy: Completion,
-    passages: Sequence[Passage],
-    *,
-    samples: tuple[str, ...] | None,
-) -> _GroundedReading:
-    """Check `greedy` against the passages; `samples` None: not drawn, agreement left to the model's
-    fitted mean (dropped from the signals)."""
+def _read_grounded(question: str, greedy: Completion, passages: Sequence[Passage]) -> _GroundedReading:
     text, cited = cite(greedy.text, passages, question=question)
     cited_passages = [passages[n - 1] for n in cited]
-    refused = is_refusal(text)
-    agreed = 0.0 if refused or samples is None else agreement(text, samples, question=question)
     signals = grounded_signals(
-        question,
-        greedy,
-        text=text,
-        passages=passages,
-        cited=cited_passages,
-        agreement=agreed,
-        samples=len(samples or ()),
+        question, greedy, text=text, passages=passages, cited=cited_passages, agreement=0.0, samples=0
     )
-    if samples is None:
-        del signals["agreement"]
+    del signals["agreement"]
     support = support_share(text, cited_passages, question=question)
-    return _GroundedReading(text, cited, support, refused, agreed, signals)
+    return _GroundedReading(text, cited, support, is_refusal(text), signals)
 
 
 def cite(answer: str, passages: Sequence[Passage], *, question: str) -> tuple[str, list[int]]:

@@ -16,25 +16,14 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import CORPUS_QUESTIONS, PARAMETRIC_QUESTIONS, REPO_ROOT, serve, server_env
+from serving import CORPUS_QUESTIONS, PARAMETRIC_QUESTIONS, REPO_ROOT, ask, serve, server_env
 
 SIDES = (("skip decided", True), ("always sample", False))
-
-
-def ask(client: httpx.Client, question: str, *, skip: bool) -> tuple[float, dict[str, Any]]:
-    started = time.perf_counter()
-    body = {"question": question, "overrides": {"skip_decided_samples": skip}}
-    response = client.post("/v1/ask", json=body)
-    if response.status_code != 200:
-        raise SystemExit(f"/v1/ask {question!r} -> {response.status_code}: {response.text}")
-    return time.perf_counter() - started, response.json()
 
 
 Timings = dict[tuple[str, str], list[float]]  # (route, side) -> values
@@ -60,14 +49,14 @@ def measure(url: str, rounds: int) -> tuple[Timings, Timings, list[str]]:
     tokens: Timings = {}
     routes: dict[tuple[str, bool], set[str]] = {}
     with httpx.Client(base_url=url, timeout=600) as client:
-        ask(client, PARAMETRIC_QUESTIONS[0], skip=True)  # warm-up
+        ask(client, PARAMETRIC_QUESTIONS[0])  # warm-up
         for round_number in range(rounds):
             # Whichever side asks second finds the question's prompts in llama-server's cache: the
             # order flips every round.
             order = SIDES if round_number % 2 == 0 else SIDES[::-1]
             for question in PARAMETRIC_QUESTIONS + CORPUS_QUESTIONS:
                 for side, skip in order:
-                    elapsed, record = ask(client, question, skip=skip)
+                    elapsed, record = ask(client, question, overrides={"skip_decided_samples": skip})
                     key = (record["route"], side)
                     seconds.setdefault(key, []).append(elapsed)
                     tokens.setdefault(key, []).append(record["usage"]["completion_tokens"])

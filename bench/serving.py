@@ -133,9 +133,11 @@ def cold_cache(shared_cache: Path, target: Path) -> Path:
     return target
 
 
-def ask(client: httpx.Client, question: str) -> tuple[float, dict[str, Any]]:
+def ask(
+    client: httpx.Client, question: str, *, overrides: dict[str, Any] | None = None
+) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
-    response = client.post("/v1/ask", json={"question": question})
+    response = client.post("/v1/ask", json={"question": question, "overrides": overrides or {}})
     elapsed = time.perf_counter() - started
     if response.status_code != 200:
         raise SystemExit(f"/v1/ask {question!r} -> {response.status_code}: {response.text}")
