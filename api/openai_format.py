@@ -80,6 +80,7 @@ def fallback_object(answered: Answered) -> dict[str, Any]:
         "grounded_agreement": answer.grounded_agreement,
         "citations": [citation_object(c, answered.positions) for c in answer.citations],
         "parametric_answer": answer.parametric_answer,
+        "withheld_answer": answer.withheld_answer,
         "samples": list(answer.samples),
         "timings_ms": asdict(answer.timings_ms),
         "usage": answered.usage.split(),

@@ -20,8 +20,9 @@ _WH_WORDS = frozenset(_WH_WORD_TEXT.split())
 # From the first question word to the end: "李白是哪个朝代的诗人？" -> "李白"; a verb just before it
 # goes too ("枪击事件造成多少人死亡？" asks about the shooting, not about "the shooting caused").
 _ZH_QUESTION_TAIL = re.compile(
-    r"(?:出生于|出生在|成立于|位于|创办了|发明了|叫做|叫作|叫|称为|名为"
-    r"|造成了?|导致了?|获得了?|拥有|需要|花了|用了|达到了?|共有)?(?:是|有)?"
+    r"(?:共计|一共|总共|共|累计)?(?:确认)?"
+    r"(?:出生于|出生在|成立于|位于|创办了|发明了|叫做|叫作|叫|称为|名为|被判处|判处|被判"
+    r"|造成了?|导致了?|获得了?|拥有|需要|花了|用了|达到了?|有|死亡|遇难|受伤|获救)?(?:是|有)?"
     r"(?:谁|什么|哪|多少|多[长高大远重久]|何|怎么|为什么|几)\S*$|[吗呢]?[？?。！!\s]+$"
 )
 _ZH_POLITE = re.compile(r"^(?:请问|我想知道|你知道)[，,]?")
@@ -46,6 +47,17 @@ _EN_AUX_SUBJECT = re.compile(
     r"(?P<subject>(?:the|a|an|[A-Z][\w'’.-]*)(?:\s+[\w'’.-]+){0,3}?)"
     r"\s+(?P<verb>[a-z]+)(?:\s+(?:in|from|on|at|for|with|to|of|by|about|into|as))?[?.!]*$"
 )
+# A function, method or module named in code ("What does humanize.apnumber(4) return?").
+_CODE_NAME = re.compile(r"`([^`]+)`|\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\([^)]*\))?|\b[A-Za-z_]\w*\([^)]*\)")
+# Words that cannot stand in the noun of "Which N verbs ...?": auxiliaries and clause openers.
+_NOT_IN_NOUN_TEXT = (
+    "is are was were be been do does did has have had can could will would shall should may might must "
+    "when where if that who whom whose which what why how not"
+)
+_NOT_IN_NOUN = frozenset(_NOT_IN_NOUN_TEXT.split())
+# "How many people died in ...": the counted are people, so "who".
+_PERSONS_TEXT = "people persons men women children players students employees workers residents"
+_PERSONS = frozenset(_PERSONS_TEXT.split())
 _PARTICIPLE = re.compile(r"[a-z]+(?:ed|en|wn|rn|lt|ght)$|built|made|held|sold|set|put|hit|run|won")
 _PREPOSITIONS = frozenset(["in", "from", "on", "at", "for", "with", "to", "of", "by", "about", "into", "as"])
 
@@ -72,6 +84,12 @@ def question_subject(question: str) -> str:
     auxiliary = _EN_AUX_SUBJECT.match(text)
     if auxiliary and _is_noun_phrase_before_verb(auxiliary):
         return _shorten(_counted_subject(auxiliary), SUBJECT_CHARS_EN)
+    clause = _which_clause(text) or _counted_clause(text)
+    if clause:
+        return _shorten(clause, SUBJECT_CHARS_EN)
+    code = _CODE_NAME.search(text)
+    if code:
+        return _shorten(code.group(1) or code.group(0), SUBJECT_CHARS_EN)
     for match in _NAME.finditer(text):
         words = match.group(0).split()
         while words and words[0].lower() in _WH_WORDS:
@@ -96,6 +114,42 @@ def _counted_subject(match: re.Match[str]) -> str:
     return f"the {counted.split()[-1]} of {subject}" if counted else subject
 
 
+def _which_clause(question: str) -> str | None:
+    """ "Which diskcache class provides a sharding layer?" asks about "the diskcache class that
+    provides a sharding layer": the noun, then the first verb in the third person or the past."""
+    words = question.rstrip("?？.!。 ").split()
+    if len(words) < 4 or words[0].lower() not in ("which", "what") or _looks_like_verb(words[1]):
+        return None
+    for position in range(2, min(len(words) - 1, 7)):
+        noun = words[1:position]
+        if any(word.lower() in _NOT_IN_NOUN for word in noun):
+            return None
+        if _looks_like_verb(words[position]):
+            return f"the {' '.join(noun)} that {' '.join(words[position:])}"
+    return None
+
+
+def _counted_clause(question: str) -> str | None:
+    """ "How many people died in the Wenzhou collapse?" asks about the number of people who died there."""
+    words = question.rstrip("?？.!。 ").split()
+    if len(words) < 4 or [w.lower() for w in words[:2]] not in (["how", "many"], ["how", "much"]):
+        return None
+    counted, verb = words[2], words[3]
+    if verb.lower() in _NOT_IN_NOUN or not _looks_like_verb(verb):
+        return None
+    relative = "who" if counted.lower() in _PERSONS else "that"
+    measure = "number" if words[1].lower() == "many" else "amount"
+    return f"the {measure} of {counted} {relative} {' '.join(words[3:])}"
+
+
+def _looks_like_verb(word: str) -> bool:
+    """A verb in the third person singular or the past: "provides", "sends", "died" (not "class")."""
+    lower = word.lower()
+    if not lower.isalpha() or lower in _NOT_IN_NOUN:
+        return False
+    return lower.endswith("ed") or (lower.endswith("s") and not lower.endswith(("ss", "us", "is", "ics")))
+
+
 def _chinese_subject(question: str) -> str:
     text = _ZH_POLITE.sub("", question)
     subject = _ZH_QUESTION_TAIL.sub("", text) or text.rstrip("？?。！! ")
@@ -104,4 +158,10 @@ def _chinese_subject(question: str) -> str:
 
 
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """At most `limit` characters; an English phrase is cut at a word, not inside one."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and text[limit - 1] != " " and cut.isascii():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"

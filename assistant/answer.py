@@ -61,6 +61,8 @@ class Answer:
     # The question as answered, after the user's opinions were set aside (S2A), and what was set aside.
     question_understood: str = ""
     set_aside: tuple[str, ...] = ()
+    # On abstain: the answer the model gave from the passages, withheld as not sure enough ("" if none).
+    withheld_answer: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

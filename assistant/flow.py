@@ -229,7 +229,9 @@ def grounded_stage(
             support=support,
             retrieval_ms=retrieval_ms,
             grounded_ms=grounded_ms,
-            measured=Measured(agreed, samples, signals, confidence, drawn.model_time),
+            measured=Measured(
+                "" if reading.refused else text, agreed, samples, signals, confidence, drawn.model_time
+            ),
         )
     citations = tuple(citation(n, passages[n - 1]) for n in reading.cited)
     return GroundedResult(
@@ -311,6 +313,7 @@ def _abstain(
         signals=measured.signals if measured else {},
         confidence=measured.confidence if measured else None,
         model_time=measured.model_time if measured else ModelTime(),
+        withheld=measured.answer if measured else "",
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.claims import extract_claims, text_features
+from assistant.claims import Claims, extract_claims, text_features
 from assistant.language import detect_language
 from assistant.protocols import Completion, Passage
 from assistant.refusal import is_refusal
@@ -67,7 +67,21 @@ def grounded_signals(
         "cross_language": float(_crosses_language(question, cited)),
         "zh": float(detect_language(question) == "zh"),
     }
+    if signals["cross_language"]:
+        _unmeasured_across_languages(signals, extract_claims(text, question=question), evidence)
     return signals | logprob_signals(answer)
+
+
+def _unmeasured_across_languages(signals: dict[str, float], added: Claims, evidence: Claims) -> None:
+    """An English answer from a Chinese passage (or the reverse) shares no word with it, so the word
+    overlaps measure nothing there: they are left out (the confidence reads their fitted mean), and
+    only numbers, which read the same in both languages, are checked."""
+    del signals["support_asked"], signals["question_in_top"]
+    numbers = Claims(numbers=added.numbers, terms=frozenset())
+    if numbers.empty:
+        del signals["support_added"]
+    else:
+        signals["support_added"] = found_share(numbers, evidence)
 
 
 def logprob_signals(answer: Completion) -> dict[str, float]:
@@ -81,11 +95,24 @@ def logprob_signals(answer: Completion) -> dict[str, float]:
 def adds_claim(answer: str, *, question: str) -> bool:
     """Whether the answer asserts anything the question does not already say (a yes or no counts).
 
-    An answer that only restates the question ("The X class sends JSON as events.") is no answer.
+    An answer that only restates the question ("The X class sends JSON as events.") is no answer, nor
+    one that adds only a verb to it ("Redis clusters use a diskcache class that stores data in Redis
+    clusters." asked which diskcache class stores data in Redis clusters).
     """
     if is_refusal(answer):
         return False
-    return not extract_claims(answer, question=question).empty or _POLAR.match(answer) is not None
+    claims = extract_claims(answer, question=question)
+    return bool(claims.numbers or claims.terms - _LIGHT_VERBS) or _POLAR.match(answer) is not None
+
+
+# Verbs that link the question's own words without naming anything new (singular forms, as the
+# claims hold them: "uses" -> "use").
+_LIGHT_VERB_TEXT = (
+    "use used using provide provided providing include included including contain contained containing "
+    "allow allowed allowing make made making let get got give gave given take took taken work "
+    "help helped offer offered support supported enable enabled handle handled return returned"
+)
+_LIGHT_VERBS = frozenset(_LIGHT_VERB_TEXT.split())
 
 
 def _crosses_language(question: str, cited: Sequence[Passage]) -> bool:

@@ -47,12 +47,14 @@ class GroundedResult:
     signals: dict[str, float]  # empty when no answer was generated from passages
     confidence: float | None  # calibrated probability that the grounded answer is right
     model_time: ModelTime = field(default_factory=ModelTime)
+    withheld: str = ""  # on abstain: the answer generated from the passages and not given
 
 
 @dataclass(frozen=True)
 class Measured:
     """What was measured on a grounded answer that was then withheld."""
 
+    answer: str
     agreement: float
     samples: tuple[str, ...]
     signals: dict[str, float]
@@ -92,6 +94,7 @@ def to_answer(
         timings_ms=_timings(closed, grounded, total_ms=total_ms, s2a_ms=s2a_ms),
         model=model,
         parametric_answer=closed.answer,
+        withheld_answer=grounded.withheld if grounded else "",
     )
 
 

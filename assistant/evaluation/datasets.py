@@ -116,6 +116,28 @@ def general_knowledge(*, cache_dir: Path) -> list[EvalQuestion]:
     return _choice_questions("general_knowledge", "general-knowledge", cache_dir)
 
 
+GENERAL_KNOWLEDGE_ZH_FILE = Path(__file__).parent / "data" / "general_knowledge_zh.json"
+
+
+def general_knowledge_zh(*, cache_dir: Path) -> list[EvalQuestion]:
+    """43 of BIG-bench's well-known facts translated into Chinese by hand ("中国的首都是哪里？").
+
+    Without them every Chinese question the confidence learns from is one a model cannot know (the
+    zh-docs set), and the confidence would learn that Chinese means unknown. Ours, committed
+    (`data/general_knowledge_zh.json`); ids keep the BIG-bench example number.
+    """
+    data = json.loads(GENERAL_KNOWLEDGE_ZH_FILE.read_text(encoding="utf-8"))
+    return [
+        EvalQuestion(
+            id=f"general-knowledge-zh-{item['n']}",
+            question=item["question"],
+            answers=tuple(item["answers"]),
+            dataset="general-knowledge-zh",
+        )
+        for item in data["questions"]
+    ]
+
+
 def known_unknowns(*, cache_dir: Path) -> list[EvalQuestion]:
     """BIG-bench `known_unknowns`: 46 questions, half answerable by no one ("What did Barack Obama eat
     for breakfast yesterday?": should abstain), half known facts beside them; no passage."""
@@ -164,6 +186,7 @@ BUILT_IN: dict[str, Loader] = {
     "disfl-qa-unanswerable": disfl_qa_unanswerable,
     "zh-docs": zh_docs,
     "general-knowledge": general_knowledge,
+    "general-knowledge-zh": general_knowledge_zh,
     "known-unknowns": known_unknowns,
 }
 DATASETS: dict[str, Loader] = BUILT_IN | {

@@ -31,6 +31,7 @@ def test_ask_returns_the_full_record_for_each_route(
     assert (parametric["route"], parametric["answer"]) == ("parametric", "Jane Austen.")
     assert retrieval["route"] == "retrieval" and retrieval["citations"][0]["source"] == "acme.md"
     assert abstain["route"] == "abstain" and abstain["citations"] == []
+    assert retrieval["withheld_answer"] == "" and abstain["withheld_answer"] == ""
     assert set(parametric) >= {
         "samples",
         "timings_ms",
@@ -38,7 +39,18 @@ def test_ask_returns_the_full_record_for_each_route(
         "confidence",
         "grounded_support",
         "grounded_agreement",
+        "withheld_answer",
     }
+
+
+def test_an_abstention_shows_the_answer_from_the_passages_it_withheld(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    invented = "Acme Widgets was founded in 1990 in Denver [1]."
+    generator = ScriptedGenerator(by_prompt={"[1] Acme": [invented], ACME_Q: ["I don't know."]})
+    withheld = make_client(generator, built_index).post("/v1/ask", json={"question": ACME_Q}).json()
+    assert withheld["route"] == "abstain" and withheld["citations"] == []
+    assert withheld["withheld_answer"] == invented
 
 
 def test_metrics_count_routes_and_latency_by_stage(

@@ -173,6 +173,9 @@ def test_a_stricter_confidence_level_turns_that_answer_into_not_known(page: Page
         answer = page.locator(".message.assistant").last
         expect(answer.locator(".badge")).to_have_text("not known")
         expect(answer.locator(".text")).to_contain_text("Lumora Robotics")
+        # What the passages said is still there, folded, marked as withheld.
+        expect(answer.locator(".withheld")).to_contain_text("2011")
+        expect(answer.locator(".withheld")).to_contain_text("withheld")
         snapshot(page, "page-abstain.png")
     finally:
         with server.http(Authorization=f"Bearer {ADMIN_KEY}") as http:

@@ -34,6 +34,26 @@ from assistant.abstention import abstention_text, question_subject
         ("Who is the eldest daughter of Bartholomew Quenby?", "the eldest daughter of Bartholomew Quenby"),
         ("What is the Chinese name of the Lumora tea?", "the Chinese name of the Lumora tea"),
         ("In what year was Lumora Robotics founded?", "Lumora Robotics"),
+        # "Which N verbs ...": the N that verbs, not the question cut at its length.
+        (
+            "Which sse-starlette class sends server-sent events?",
+            "the sse-starlette class that sends server-sent events",
+        ),
+        ("What city hosts the Olympics?", "the city that hosts the Olympics"),
+        (
+            "What percentage of the population lives in Paris?",
+            "the percentage of the population that lives in Paris",
+        ),
+        ("What happens when the cache fills?", "What happens when the cache fills"),
+        (
+            "How many people died in the Wenzhou house collapse?",
+            "the number of people who died in the Wenzhou house collapse",
+        ),
+        ("How much water flows over Niagara Falls?", "the amount of water that flows over Niagara Falls"),
+        ("What does humanize.apnumber(4) return?", "humanize.apnumber(4)"),
+        ("What does `Cache.memoize` return?", "Cache.memoize"),
+        ("温州民房倒塌事故共确认死亡多少人？", "温州民房倒塌事故"),
+        ("段某被判处多长时间的有期徒刑？", "段某"),
     ],
 )
 def test_subject_of_the_question(question: str, subject: str) -> None:
@@ -53,3 +73,8 @@ def test_a_long_question_is_shortened() -> None:
     subject = question_subject(question)
     assert subject.endswith("…")
     assert len(subject) <= 60
+
+
+def test_a_long_english_subject_is_cut_between_words() -> None:
+    subject = question_subject("Which diskcache class provides a sharding layer over multiple caches?")
+    assert subject == "the diskcache class that provides a sharding layer over…"

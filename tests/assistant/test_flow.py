@@ -163,6 +163,8 @@ def test_unsupported_grounded_answer_abstains_with_its_measured_support() -> Non
     assert answer.route == "abstain"
     assert answer.grounded_support == 0.0
     assert answer.citations == ()
+    # The user can see what the passages seemed to say, and that it was not given.
+    assert answer.withheld_answer == "Acme Widgets was founded in 1990 in Denver [1]."
 
 
 def test_grounded_refusal_abstains() -> None:
@@ -172,6 +174,7 @@ def test_grounded_refusal_abstains() -> None:
     answer = ask(ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED)
     assert answer.route == "abstain"
     assert answer.grounded_support == 0.0
+    assert answer.withheld_answer == ""  # a refusal is no answer to withhold
 
 
 def test_no_index_means_abstention_where_retrieval_was_needed() -> None:

@@ -65,6 +65,16 @@ def test_well_known_fact_stays_parametric(default_generator: Generator, retrieve
     assert answer.citations == () and answer.timings_ms.retrieval == 0.0
 
 
+def test_a_well_known_fact_asked_in_chinese_stays_parametric(
+    default_generator: Generator, retriever: Retriever
+) -> None:
+    # Chinese is not taken for "unknown": the confidence learned from Chinese well-known facts too.
+    answer = ask("中国的首都是哪里？", default_generator, retriever)
+    assert answer.route == "parametric", answer
+    assert "北京" in answer.answer
+    assert answer.confidence >= BALANCED.min_confidence_parametric
+
+
 def test_fact_only_in_the_documents_is_retrieved_and_cited(
     default_generator: Generator, retriever: Retriever
 ) -> None:

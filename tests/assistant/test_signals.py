@@ -31,6 +31,12 @@ def test_log_probability_signals_are_absent_without_log_probabilities() -> None:
             "Which SSE-starlette class sends JSON data as events?",
             True,
         ),
+        (
+            "Redis clusters use a diskcache class that stores data in Redis clusters.",
+            "Which diskcache class stores data in Redis clusters?",
+            False,
+        ),
+        ("It uses SQLite.", "What does a diskcache Cache use for storage?", True),
         ("Yes.", "Is Paris the capital of France?", True),
         ("I don't know.", "Who is Zorbelia Quantrix?", False),
         ("是的。", "巴黎是法国的首都吗？", True),
@@ -82,3 +88,19 @@ def test_an_english_question_over_a_chinese_passage_crosses_languages() -> None:
     )
     assert signals["cross_language"] == 1.0
     assert signals["support_added"] == 1.0  # the year, read from 二〇〇三
+    # No English word can be found in a Chinese passage: the word overlaps are not measured at all.
+    assert "support_asked" not in signals and "question_in_top" not in signals
+
+
+def test_across_languages_a_wrong_number_is_still_caught_and_a_name_is_unmeasured() -> None:
+    question = "When was Qinglan Tea founded?"
+    wrong_year, name = "It was founded in 1999 [1].", "It was founded by Wang Fang [1]."
+
+    def support_added(answer: str) -> float | None:
+        signals = grounded_signals(
+            question, Completion(answer, 7), text=answer, passages=[ZH], cited=[ZH], agreement=1.0, samples=5
+        )
+        return signals.get("support_added")
+
+    assert support_added(wrong_year) == 0.0
+    assert support_added(name) is None

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
 from assistant.confidence import Calibrator, StageModel
 from assistant.evaluation.errors import EvaluationError
 from assistant.evaluation.fitting import (
+    L2_PENALTIES,
     StageRows,
+    cross_validated_penalty,
     expected_calibration_error,
     fit_calibrator,
     fit_stage,
@@ -45,6 +48,31 @@ def test_a_fit_on_known_data_recovers_its_coefficients() -> None:
     # In raw units (x has mean 0 and standard deviation sqrt(2/3)): weight / scale is about 2.
     assert model.weights[0] / model.scales[0] == pytest.approx(2.0, rel=0.05)
     assert model.bias == pytest.approx(0.0, abs=0.05)
+
+
+def test_an_evidence_signal_fitted_against_its_meaning_is_dropped() -> None:
+    # support_asked falls as answers get right here (a quirk of the data), agreement rises: the model
+    # keeps agreement and drops support_asked rather than punish an answer for being supported.
+    signals = [{"agreement": a / 10, "support_asked": 1 - a / 10, "x": (a % 3) / 2} for a in range(11)] * 4
+    labels = [s["agreement"] >= 0.5 for s in signals]
+    model = fit_stage(StageRows(signals, labels), ("agreement", "support_asked", "x"), stage="test")
+    assert model.features == ("agreement", "x")
+    assert model.weights[0] > 0
+
+
+def test_cross_validation_shrinks_noise_and_leaves_a_clean_signal_alone() -> None:
+    rng = random.Random(3)
+    noisy_signals, noisy_labels = [], []
+    for _ in range(40):  # few answers, one weak signal among eight of pure noise
+        x = rng.random()
+        noisy_signals.append({"x": x} | {f"n{j}": rng.random() for j in range(8)})
+        noisy_labels.append(rng.random() < 0.2 + 0.6 * x)
+    noisy = cross_validated_penalty(
+        StageRows(noisy_signals, noisy_labels), ["x", *(f"n{j}" for j in range(8))]
+    )
+    clean_signals = [{"x": (i % 11) / 10} for i in range(440)]
+    clean = cross_validated_penalty(StageRows(clean_signals, [s["x"] >= 0.5 for s in clean_signals]), ["x"])
+    assert clean == min(L2_PENALTIES) < noisy
 
 
 def test_one_sided_labels_cannot_be_fitted() -> None:

@@ -13,6 +13,7 @@ from assistant.evaluation.bigbench_source import task_file
 from assistant.evaluation.datasets import disfl_qa, halueval_qa, load_datasets, nq_restored, sample
 from assistant.evaluation.errors import EvaluationError
 from assistant.evaluation.questions import read_questions
+from assistant.language import detect_language
 from tests.support.bigbench_cache import DISFL_TASK, cache_with_tasks
 
 
@@ -119,3 +120,15 @@ def test_sample_is_seeded_and_nested(tmp_path: Path) -> None:
 def test_unknown_dataset_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(EvaluationError, match="unknown dataset 'squad'"):
         load_datasets(["squad"], cache_dir=tmp_path, limit=3)
+
+
+def test_chinese_well_known_facts_are_chinese_questions_with_their_answers(tmp_path: Path) -> None:
+    questions = load_datasets(["general-knowledge-zh"], cache_dir=tmp_path, limit=None)
+    assert len(questions) == 43 and len({q.id for q in questions}) == 43
+    capital = next(q for q in questions if q.id == "general-knowledge-zh-33")
+    assert (capital.question, capital.answers, capital.dataset) == (
+        "中国的首都是哪里？",
+        ("北京",),
+        "general-knowledge-zh",
+    )
+    assert all(detect_language(q.question) == "zh" and q.answers and not q.passages for q in questions)

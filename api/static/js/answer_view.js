@@ -73,6 +73,10 @@ function samplesDetails(fallback) {
   const list = element("ol", "samples");
   for (const sample of samples) list.append(element("li", "", sample));
   details.append(list);
+  if (fallback.withheld_answer) {
+    const confidence = (fallback.grounded_confidence ?? 0).toFixed(2);
+    details.append(element("p", "withheld", t("withheldAnswer", { answer: fallback.withheld_answer, confidence })));
+  }
   if (fallback.grounded_agreement != null) {
     const agreement = fallback.grounded_agreement.toFixed(2);
     details.append(element("p", "", t("groundedAgreement", { agreement })));
