@@ -72,10 +72,33 @@ def attribute_passages(answer: str, passages: Sequence[Passage], *, question: st
     ]
 
 
+# Endings that make another form of the same English word: "open" is found in "opened", "store" in
+# "stored", "build" in "building". Terms are compared as they are otherwise (crudely singular).
+_WORD_ENDINGS = ("ed", "d", "ing", "er", "ers", "es")
+_SHORTEST_STEM = 4  # "use" is not looked for in "user", nor "us" in "used"
+
+
 def found_share(claims: Claims, evidence: Claims) -> float:
-    """Share of `claims` found in `evidence`; 1.0 when there are no claims at all."""
+    """Share of `claims` found in `evidence`; 1.0 when there are no claims at all. An English term
+    counts as found in another form of the same word (`_WORD_ENDINGS`), either way round."""
     total = len(claims.numbers) + len(claims.terms)
     if total == 0:
         return 1.0
-    found = len(claims.numbers & evidence.numbers) + len(claims.terms & evidence.terms)
+    found = len(claims.numbers & evidence.numbers)
+    found += sum(1 for term in claims.terms if _term_found(term, evidence.terms))
     return found / total
+
+
+def _term_found(term: str, evidence: frozenset[str]) -> bool:
+    if term in evidence:
+        return True
+    if not term.isascii() or len(term) < _SHORTEST_STEM:
+        return False
+    if any(term + ending in evidence for ending in _WORD_ENDINGS):
+        return True
+    return any(
+        term.endswith(ending)
+        and len(term) - len(ending) >= _SHORTEST_STEM
+        and term[: -len(ending)] in evidence
+        for ending in _WORD_ENDINGS
+    )

@@ -22,13 +22,13 @@ class Thresholds(BaseModel):
         0.7, gt=0.0, le=2.0, description="Softmax temperature of the samples (0 < t <= 2)."
     )
     min_confidence_parametric: float = Field(
-        0.32,
+        0.54,
         ge=0.0,
         le=1.0,
         description="Calibrated probability a closed-book answer must reach to be given (0-1).",
     )
     min_confidence_grounded: float = Field(
-        0.66,
+        0.60,
         ge=0.0,
         le=1.0,
         description="Calibrated probability an answer from passages must reach to be given (0-1).",
@@ -75,9 +75,9 @@ class Thresholds(BaseModel):
 # right 92 % (strict), 80 % (balanced) or 70 % (chatty) of the time (bench/confidence_report.py;
 # docs/results/confidence.md).
 PROFILES: Mapping[str, Thresholds] = {
-    "strict": Thresholds(n_samples=7, min_confidence_parametric=0.68, min_confidence_grounded=0.86),
+    "strict": Thresholds(n_samples=7, min_confidence_parametric=0.64, min_confidence_grounded=0.80),
     "balanced": Thresholds(),
-    "chatty": Thresholds(n_samples=3, min_confidence_parametric=0.28, min_confidence_grounded=0.52),
+    "chatty": Thresholds(n_samples=3, min_confidence_parametric=0.38, min_confidence_grounded=0.52),
 }
 DEFAULT_PROFILE = "balanced"
 

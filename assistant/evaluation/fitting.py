@@ -54,18 +54,8 @@ FEATURES: dict[Stage, tuple[str, ...]] = {
 }
 
 
-RISING = frozenset(
-    {
-        "agreement",
-        "support_added",
-        "support_asked",
-        "best_score",
-        "cited_score",
-        "question_in_top",
-        "logprob_mean",
-        "logprob_min",
-    }
-)
+# The evidence signals: all but the question's shape (language, length) and the constant "cited".
+RISING = frozenset(FEATURES["grounded"]) - {"cited", "zh"}
 
 
 @dataclass(frozen=True)

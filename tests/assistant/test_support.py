@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.claims import text_features
 from assistant.fakes import StaticPassage
-from assistant.support import attribute_passages, bracket_citations, cited_numbers, support_share
+from assistant.support import attribute_passages, bracket_citations, cited_numbers, found_share, support_share
 
 ACME = StaticPassage("Acme Widgets was founded in 1987 in Tulsa by Mara Quill.", chunk_id="acme#0")
 WEATHER = StaticPassage("Tulsa has hot summers and mild winters.", chunk_id="weather#0")
@@ -109,3 +110,17 @@ def test_a_passage_named_in_words_counts_as_cited() -> None:
 )
 def test_prose_references_become_bracket_markers(answer: str, expected: str) -> None:
     assert bracket_citations(answer) == expected
+
+
+@pytest.mark.parametrize(
+    ("question_text", "passage_text", "share"),
+    [
+        # "open" is the word of "opened": the question's subject is all in the passage.
+        ("In what year did the Zentrix Quarry open?", "The Zentrix Quarry opened in 1932.", 1.0),
+        ("Who runs the building fund?", "She built the fund and runs it.", 2 / 3),
+        # Short words are not stretched: "use" is not "user", nor "us" "used".
+        ("Who is the main user?", "Use the main door.", 1 / 2),
+    ],
+)
+def test_another_form_of_a_word_counts_as_found(question_text: str, passage_text: str, share: float) -> None:
+    assert found_share(text_features(question_text), text_features(passage_text)) == pytest.approx(share)
