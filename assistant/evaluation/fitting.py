@@ -125,15 +125,17 @@ def fit_stage(
 def cross_validated_penalty(rows: StageRows, features: Sequence[str]) -> float:
     """The penalty of `L2_PENALTIES` with the lowest log-loss over `CV_FOLDS` folds (row i in fold
     i mod k); a fold whose training rows are all right or all wrong is skipped."""
+    folds = []
+    for fold in range(CV_FOLDS):
+        inside = [i for i in range(len(rows.labels)) if i % CV_FOLDS != fold]
+        held = [i for i in range(len(rows.labels)) if i % CV_FOLDS == fold]
+        part = StageRows([rows.signals[i] for i in inside], [rows.labels[i] for i in inside])
+        if held and len(set(part.labels)) == 2:
+            folds.append((part, held))
     losses = {}
     for penalty in L2_PENALTIES:
         total = 0.0
-        for fold in range(CV_FOLDS):
-            inside = [i for i in range(len(rows.labels)) if i % CV_FOLDS != fold]
-            held = [i for i in range(len(rows.labels)) if i % CV_FOLDS == fold]
-            part = StageRows([rows.signals[i] for i in inside], [rows.labels[i] for i in inside])
-            if len(set(part.labels)) < 2 or not held:
-                continue
+        for part, held in folds:
             model = _fit_features(part, features, penalty)
             total += sum(_log_loss(model.probability(rows.signals[i]), rows.labels[i]) for i in held)
         losses[penalty] = total
