@@ -55,6 +55,8 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # Han characters that are grammar or question words rather than content, and date units (the
 # digits carry the date).
 _HAN_FUNCTION = frozenset("的是了和与及也都就而被把这那其之于为吗呢吧啊个位该在有从由到对年月日号哪谁什么一")
+# Pairs of characters break only at grammar: 都 (all) and 位 stay, as in 首都 and 单位.
+_HAN_PAIR_BREAKS = _HAN_FUNCTION - frozenset("都位一")
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,26 @@ def han_characters(text: str) -> set[str]:
     by a single character: "唐代" and "唐朝" answer "哪个朝代" with the same 唐 once the question's 朝/代 go.
     """
     return {ch for run in _HAN_RUN.findall(text) for ch in run if ch not in _HAN_FUNCTION}
+
+
+def topic_features(text: str) -> Claims:
+    """`text_features` with Chinese as pairs of neighbouring content characters: what a passage must
+    share with a question to be about the same thing. Single characters cannot tell that: a report
+    on Hohhot holds every character of 中国的首都 but neither 中国 nor 首都."""
+    features = text_features(text)
+    latin = {term for term in features.terms if not _HAN_RUN.fullmatch(term)}
+    return Claims(numbers=features.numbers, terms=frozenset(latin | han_pairs(text)))
+
+
+def han_pairs(text: str) -> set[str]:
+    """Neighbouring pairs of content Han characters in `text`; a lone content character counts alone."""
+    pairs: set[str] = set()
+    for run in _HAN_RUN.findall(normalise_numbers(_CITATION.sub(" ", text))):
+        content = [ch not in _HAN_PAIR_BREAKS for ch in run]
+        if len(run) == 1 and content[0]:
+            pairs.add(run)
+        pairs |= {run[i : i + 2] for i in range(len(run) - 1) if content[i] and content[i + 1]}
+    return pairs
 
 
 def _normalize_number(raw: str) -> str:

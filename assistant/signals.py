@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.claims import Claims, extract_claims, text_features
+from assistant.claims import Claims, extract_claims, text_features, topic_features
 from assistant.language import detect_language
 from assistant.protocols import Completion, Passage
 from assistant.refusal import is_refusal
@@ -50,20 +50,21 @@ def grounded_signals(
     `text`: the answer with its citation markers; `cited`: the passages it cites (or holds claims of).
     """
     refused = is_refusal(text)
-    evidence = text_features(" ".join(p.text for p in cited))
+    cited_text = " ".join(p.text for p in cited)
+    evidence = text_features(cited_text)
+    # Whether the passages are about what is asked: Chinese compared by character pairs (topic_features).
+    asked = topic_features(question)
     signals = {
         "refused": float(refused),
         "agreement": agreement,
         "samples": float(samples),
         "adds_claim": float(adds_claim(text, question=question)),
         "support_added": found_share(extract_claims(text, question=question), evidence),
-        "support_asked": found_share(text_features(question), evidence),
+        "support_asked": found_share(asked, topic_features(cited_text)),
         "cited": float(bool(cited)),
         "best_score": max((p.score for p in passages), default=0.0),
         "cited_score": max((p.score for p in cited), default=0.0),
-        "question_in_top": (
-            found_share(text_features(question), text_features(passages[0].text)) if passages else 0.0
-        ),
+        "question_in_top": (found_share(asked, topic_features(passages[0].text)) if passages else 0.0),
         "cross_language": float(_crosses_language(question, cited)),
         "zh": float(detect_language(question) == "zh"),
     }

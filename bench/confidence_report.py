@@ -133,13 +133,18 @@ def _levels(
 
 
 def _lowest_level(scored: Sequence[tuple[float, bool]], target: float) -> float:
-    """The lowest grid level whose answers at or above it (at least MIN_ANSWERS) reach `target`."""
+    """The lowest grid level whose answers at or above it (at least MIN_ANSWERS) reach `target`.
+
+    When none does (too few train answers that sure), the target itself: the confidence is
+    calibrated, so answers at or above it are expected to be right that often; 1.0 would turn the
+    stage off for the profile.
+    """
     for step in range(LEVEL_STEPS + 1):
         level = step / LEVEL_STEPS
         kept = [right for confidence, right in scored if confidence >= level]
         if len(kept) >= MIN_ANSWERS and sum(kept) / len(kept) >= target:
             return level
-    return 1.0
+    return target
 
 
 def _modes(levels: dict[str, Thresholds], calibrator: Calibrator) -> list[Mode]:

@@ -104,3 +104,22 @@ def test_across_languages_a_wrong_number_is_still_caught_and_a_name_is_unmeasure
 
     assert support_added(wrong_year) == 0.0
     assert support_added(name) is None
+
+
+HOHHOT = StaticPassage("内蒙古自治区首府呼和浩特市是中国北方的重要都市。", score=0.31)
+BEIJING = StaticPassage("北京是中国的首都，也是全国的政治中心。", score=0.35)
+
+
+def test_a_chinese_passage_is_about_the_question_only_if_it_shares_its_words() -> None:
+    question = "中国的首都是哪里？"
+
+    def asked(passage: StaticPassage) -> tuple[float, float]:
+        answer, read = "北京 [1]", [passage]
+        signals = grounded_signals(
+            question, Completion(answer, 3), text=answer, passages=read, cited=read, agreement=1.0, samples=5
+        )
+        return signals["support_asked"], signals["question_in_top"]
+
+    # Every character of 中国/首都 occurs in the Hohhot report, but the word 首都 does not.
+    assert asked(HOHHOT) == (0.5, 0.5)
+    assert asked(BEIJING) == (1.0, 1.0)

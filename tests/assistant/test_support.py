@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.claims import text_features
+from assistant.claims import text_features, topic_features
 from assistant.fakes import StaticPassage
 from assistant.support import attribute_passages, bracket_citations, cited_numbers, found_share, support_share
 
@@ -124,3 +124,15 @@ def test_prose_references_become_bracket_markers(answer: str, expected: str) -> 
 )
 def test_another_form_of_a_word_counts_as_found(question_text: str, passage_text: str, share: float) -> None:
     assert found_share(text_features(question_text), text_features(passage_text)) == pytest.approx(share)
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("中国的首都是哪里？", {"中国", "首都"}),  # 的/是/哪 break the pairs; 都 (all) does not
+        ("李先生在2003年成立了公司", {"李先", "先生", "成立", "公司"}),
+        ("张 who founded Acme?", {"张", "founded", "acme"}),  # a lone character counts alone
+    ],
+)
+def test_topic_features_pair_neighbouring_chinese_characters(text: str, terms: set[str]) -> None:
+    assert topic_features(text).terms == terms
