@@ -55,7 +55,7 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # Han characters that are grammar or question words rather than content, and date units (the
 # digits carry the date).
 _HAN_FUNCTION = frozenset("的是了和与及也都就而被把这那其之于为吗呢吧啊个位该在有从由到对年月日号哪谁什么一")
-# Pairs of characters break only at grammar: 都 (all) and 位 stay, as in 首都 and 单位.
+# Pairs of characters break only at grammar: 都 (all), 位 and 一 stay, as in 首都, 单位 and 统一.
 _HAN_PAIR_BREAKS = _HAN_FUNCTION - frozenset("都位一")
 
 
@@ -106,7 +106,7 @@ def han_characters(text: str) -> set[str]:
 def topic_features(text: str) -> Claims:
     """`text_features` with Chinese as pairs of neighbouring content characters: what a passage must
     share with a question to be about the same thing. Single characters cannot tell that: a report
-    on Hohhot holds every character of 中国的首都 but neither 中国 nor 首都."""
+    on Hohhot (首府, 都市) holds 首 and 都 without the word 首都."""
     features = text_features(text)
     latin = {term for term in features.terms if not _HAN_RUN.fullmatch(term)}
     return Claims(numbers=features.numbers, terms=frozenset(latin | han_pairs(text)))
