@@ -103,11 +103,12 @@ def han_characters(text: str) -> set[str]:
     return {ch for run in _HAN_RUN.findall(text) for ch in run if ch not in _HAN_FUNCTION}
 
 
-def topic_features(text: str) -> Claims:
+def topic_features(text: str, *, features: Claims | None = None) -> Claims:
     """`text_features` with Chinese as pairs of neighbouring content characters: what a passage must
     share with a question to be about the same thing. Single characters cannot tell that: a report
-    on Hohhot (首府, 都市) holds 首 and 都 without the word 首都."""
-    features = text_features(text)
+    on Hohhot (首府, 都市) holds 首 and 都 without the word 首都. `features`: `text_features(text)`,
+    when the caller has it already."""
+    features = features if features is not None else text_features(text)
     latin = {term for term in features.terms if not _HAN_RUN.fullmatch(term)}
     return Claims(numbers=features.numbers, terms=frozenset(latin | han_pairs(text)))
 

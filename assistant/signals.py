@@ -60,7 +60,7 @@ def grounded_signals(
         "samples": float(samples),
         "adds_claim": float(adds_claim(text, question=question)),
         "support_added": found_share(extract_claims(text, question=question), evidence),
-        "support_asked": found_share(asked, topic_features(cited_text)),
+        "support_asked": found_share(asked, topic_features(cited_text, features=evidence)),
         "cited": float(bool(cited)),
         "best_score": max((p.score for p in passages), default=0.0),
         "cited_score": max((p.score for p in cited), default=0.0),
