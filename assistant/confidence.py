@@ -5,7 +5,9 @@ asserts nothing beyond the question, and one from passages that never mention wh
 non-answer is never a confident answer. A signal
 missing from a record (no token log-probabilities from this backend) takes its fitted mean, so it
 moves nothing. `assistant calibrate --fit` writes a model; a default fitted on the built-in data ships
-with the package (assistant/confidence_default.json).
+with the package for each embedded model: assistant/confidence_default.json for the default 0.5B, and
+assistant/confidence_<model>.json for another one that has its own fit (the same signals mean a
+different chance of being right from a model that knows and reads more).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from typing import Any, Literal
 from assistant.errors import ThresholdError
 
 Stage = Literal["parametric", "grounded"]
-DEFAULT_MODEL_FILE = Path(__file__).resolve().parent / "confidence_default.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_MODEL_FILE = PACKAGE_DIR / "confidence_default.json"
 CONFIDENCE_FORMAT = 1
 
 
@@ -87,9 +90,18 @@ def answers_at_all(signals: Mapping[str, float]) -> bool:
     return not off_topic
 
 
-def load_calibrator(path: Path | None = None) -> Calibrator:
-    """The model in `path`, else the packaged default. Raises ThresholdError for an unreadable file."""
-    chosen = path if path is not None and path.is_file() else DEFAULT_MODEL_FILE
+def packaged_model_file(model: str | None = None) -> Path:
+    """The packaged confidence model fitted on `model`'s records; the default's when it has none."""
+    own = PACKAGE_DIR / f"confidence_{model}.json"
+    return own if model and own.is_file() else DEFAULT_MODEL_FILE
+
+
+def load_calibrator(path: Path | None = None, *, model: str | None = None) -> Calibrator:
+    """The model in `path`, else the packaged one for `model` (see `packaged_model_file`).
+
+    Raises ThresholdError for an unreadable file.
+    """
+    chosen = path if path is not None and path.is_file() else packaged_model_file(model)
     try:
         data = json.loads(chosen.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -98,9 +110,9 @@ def load_calibrator(path: Path | None = None) -> Calibrator:
 
 
 @functools.cache
-def default_calibrator() -> Calibrator:
-    """The packaged model, read once."""
-    return load_calibrator(None)
+def default_calibrator(model: str | None = None) -> Calibrator:
+    """The packaged model for `model` (default: the default model's), read once."""
+    return load_calibrator(None, model=model)
 
 
 def save_calibrator(calibrator: Calibrator, path: Path) -> None:

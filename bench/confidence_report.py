@@ -3,6 +3,10 @@
     python bench/confidence_report.py runs/m05/records.jsonl [more.jsonl ...] \
         --model-out assistant/confidence_default.json --out docs/results/confidence.md
 
+`--shipped-levels` reports at the levels of `assistant/thresholds.py` instead of choosing them: a
+calibrated confidence means the same chance of being right for every model, so another model's own
+fit (assistant/confidence_<model>.json) shares the profiles' levels.
+
 Records of the same (dataset, id) in several files count once (the first). `--train-also` adds the
 train-split records of other runs (another backend of the same model, say) to the fit only: the
 levels and every table come from the positional records alone.
@@ -49,6 +53,8 @@ def main() -> None:
     parser.add_argument(
         "--train-also", type=Path, action="append", default=[], help="More records for the fit only."
     )
+    parser.add_argument("--model-name", default="", help="Named first in the fit's `fitted_on`.")
+    parser.add_argument("--shipped-levels", action="store_true", help="Use the profiles' levels as shipped.")
     args = parser.parse_args()
     records = _first_of_each([record for path in args.records for record in read_records(path)])
     extra = _first_of_each([record for path in args.train_also for record in read_records(path)])
@@ -56,7 +62,8 @@ def main() -> None:
     test = [r for r in records if split_of(r) == "test"]
     calibrator = _calibrator(args, [*records, *extra])
     levels = {
-        name: _levels(train, PROFILES[name], calibrator, target) for name, target in PRECISION_TARGETS.items()
+        name: PROFILES[name] if args.shipped_levels else _levels(train, PROFILES[name], calibrator, target)
+        for name, target in PRECISION_TARGETS.items()
     }
     sections = [
         f"{len(records)} records ({len(train)} train, {len(test)} test): "
@@ -68,7 +75,7 @@ def main() -> None:
         "",
         report_table(stage_reports(records, calibrator)),
         "",
-        "## Profile levels, chosen on the train split",
+        "## Profile levels, " + ("as shipped" if args.shipped_levels else "chosen on the train split"),
         "",
         "| profile | precision target (train) | min_confidence_parametric | min_confidence_grounded |",
         "|---|---:|---:|---:|",
@@ -96,8 +103,9 @@ def _calibrator(args: argparse.Namespace, records: Sequence[QuestionRecord]) -> 
     if not args.fit:
         return load_calibrator(args.confidence)
     names = ", ".join(sorted({r.dataset for r in records}))
+    whose = f"{args.model_name}: " if args.model_name else ""
     fitted = fit_calibrator(
-        records, fitted_on=f"{len(records)} records ({names}), train split", base=load_calibrator(None)
+        records, fitted_on=f"{whose}{len(records)} records ({names}), train split", base=load_calibrator(None)
     )
     if args.model_out is not None:
         save_calibrator(fitted, args.model_out)

@@ -80,7 +80,7 @@ def _register_probe(commands: argparse._SubParsersAction[Any]) -> None:
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.records is None and args.questions is None and not args.dataset:
         raise CliError("give --questions FILE.jsonl, --dataset NAME or --records FILE")
-    from api.wiring.components import load_embedder, threshold_store
+    from api.wiring.components import load_confidence, load_embedder, threshold_store
     from api.wiring.eval_corpus import evaluation_retriever
     from assistant.evaluation.report import metrics_table
     from assistant.evaluation.run import EvalRequest
@@ -105,6 +105,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         thresholds=threshold_store(settings).current(),
         cache_dir=settings.cache_dir,
         load_generator=lambda: load_generator(settings),
+        calibrator=load_confidence(settings),
         retriever_for=lambda questions, corpus: evaluation_retriever(
             questions, corpus=corpus, settings=settings, embedder=load_embedder(settings)
         ),

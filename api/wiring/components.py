@@ -25,8 +25,10 @@ def threshold_store(settings: Settings) -> ThresholdStore:
 
 
 def load_confidence(settings: Settings) -> Calibrator:
-    """The fitted confidence model beside the runtime thresholds, else the packaged default."""
-    return load_calibrator(settings.confidence_model_path)
+    """The fitted confidence model beside the runtime thresholds, else the packaged one for the
+    embedded model (a `model_path` of the user's own gets the default's)."""
+    embedded = settings.model if settings.model_path is None else None
+    return load_calibrator(settings.confidence_model_path, model=embedded)
 
 
 def load_embedder(settings: Settings) -> Embedder:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.confidence import Calibrator
 from assistant.evaluation.datasets import load_datasets
 from assistant.evaluation.errors import EvaluationError
 from assistant.evaluation.modes import build_modes
@@ -54,12 +55,14 @@ def run_eval(
     cache_dir: Path,
     load_generator: Callable[[], Generator],
     retriever_for: RetrieverFor,
+    calibrator: Calibrator | None = None,
 ) -> list[ModeMetrics]:
     """Record (or reread) every question once, replay each mode, write records, report and plot.
 
-    `thresholds`: the configured ones, the base of every mode; `cache_dir` holds the built-in data sets.
+    `thresholds`: the configured ones, the base of every mode; `cache_dir` holds the built-in data sets;
+    `calibrator` gives every mode its confidences (default: the packaged model).
     """
-    modes = build_modes(request.modes, current=thresholds)
+    modes = build_modes(request.modes, current=thresholds, calibrator=calibrator)
     if request.records_file is not None:
         records = read_records(request.records_file)
         sources = sorted({r.dataset for r in records})

@@ -12,8 +12,10 @@ from pydantic import ValidationError
 
 from api.settings import Settings
 from api.wiring import gguf_model_file, load_generator, runs_q8_0_copy, server_model_file
+from api.wiring.components import load_confidence
 from assistant.backends import model_files
 from assistant.backends.requantize import Q8_0_COPIES
+from assistant.confidence import default_calibrator
 from assistant.errors import ModelLoadError
 from assistant.protocols import ChatMessage
 
@@ -25,6 +27,14 @@ def test_default_settings_pick_the_embedded_model(tmp_path: Path) -> None:
 def test_a_model_path_wins_over_the_model_choice(tmp_path: Path) -> None:
     path = tmp_path / "mine.gguf"
     assert gguf_model_file(Settings(model="qwen2.5-coder-1.5b", model_path=path)) == path
+
+
+def test_each_embedded_model_reads_its_own_packaged_confidence(tmp_path: Path) -> None:
+    larger = Settings(home=tmp_path, model="qwen2.5-coder-1.5b")
+    assert load_confidence(larger) == default_calibrator("qwen2.5-coder-1.5b")
+    assert load_confidence(Settings(home=tmp_path)) == default_calibrator()
+    own_weights = Settings(home=tmp_path, model="qwen2.5-coder-1.5b", model_path=tmp_path / "mine.gguf")
+    assert load_confidence(own_weights) == default_calibrator()
 
 
 def test_llama_server_runs_the_pinned_q8_0_copy_of_the_default_model() -> None:

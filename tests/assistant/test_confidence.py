@@ -14,6 +14,7 @@ from assistant.confidence import (
     answers_at_all,
     default_calibrator,
     load_calibrator,
+    packaged_model_file,
     save_calibrator,
 )
 from assistant.errors import ThresholdError
@@ -63,6 +64,29 @@ def test_json_round_trip_and_the_packaged_default(tmp_path: Path) -> None:
     assert load_calibrator(tmp_path / "confidence.json") == calibrator
     assert load_calibrator(tmp_path / "missing.json") == default_calibrator()
     assert default_calibrator().grounded.features  # ships with the package
+
+
+def test_a_model_with_its_own_fit_gets_it_and_one_without_gets_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = Calibrator(parametric=MODEL, grounded=MODEL, fitted_on="the larger model's records")
+    save_calibrator(own, tmp_path / "confidence_larger.json")
+    save_calibrator(default_calibrator(), tmp_path / "confidence_default.json")
+    monkeypatch.setattr("assistant.confidence.PACKAGE_DIR", tmp_path)
+    monkeypatch.setattr("assistant.confidence.DEFAULT_MODEL_FILE", tmp_path / "confidence_default.json")
+    assert packaged_model_file("larger") == tmp_path / "confidence_larger.json"
+    assert load_calibrator(tmp_path / "missing.json", model="larger") == own
+    assert load_calibrator(None, model="unfitted") == default_calibrator()
+    # the user's own fit (`assistant calibrate --fit`) wins over any packaged one
+    user = Calibrator(parametric=MODEL, grounded=MODEL, fitted_on="the user's records")
+    save_calibrator(user, tmp_path / "confidence.json")
+    assert load_calibrator(tmp_path / "confidence.json", model="larger") == user
+
+
+def test_the_larger_embedded_model_ships_its_own_fit() -> None:
+    assert packaged_model_file("qwen2.5-coder-1.5b") != packaged_model_file(None)
+    assert default_calibrator("qwen2.5-coder-1.5b") != default_calibrator()
+    assert "1.5b" in default_calibrator("qwen2.5-coder-1.5b").fitted_on
 
 
 def test_a_malformed_model_file_is_a_clear_error(tmp_path: Path) -> None:
