@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.claims import Claims, extract_claims, text_features
+from assistant.claims import Claims, text_features
 from assistant.protocols import Passage
 from assistant.refusal import is_refusal
+from assistant.slots import answer_claims
 
 _CITATION_GROUP = re.compile(r"\[\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*\]|【\s*(\d+)\s*】")
 
@@ -47,11 +48,13 @@ def support_share(answer: str, passages: Sequence[Passage], *, question: str = "
     rejects an answer taken from a passage about something else: a true number pinned on the wrong
     subject ("Professor Zhang was born in 2003" from a passage about a company founded in 2003), or
     a copied passage that never mentions what was asked.
-    A refusal, or an answer with no claim beyond the question's own words, is supported by nothing.
+    A refusal, or an answer with no claim beyond the question's own words, is supported by nothing;
+    an answer that names an option or slot of the question in its words claims what it names
+    (`slots.answer_claims`).
     """
     if is_refusal(answer) or not passages:
         return 0.0
-    added = extract_claims(answer, question=question)
+    added = answer_claims(answer, question=question)
     if added.empty:
         return 0.0
     evidence = text_features(" ".join(p.text for p in passages))
@@ -62,7 +65,7 @@ def support_share(answer: str, passages: Sequence[Passage], *, question: str = "
 
 def attribute_passages(answer: str, passages: Sequence[Passage], *, question: str = "") -> list[int]:
     """Passage numbers (1-based) holding any of the answer's claims: for answers that forgot to cite."""
-    claims = extract_claims(answer, question=question)
+    claims = answer_claims(answer, question=question)
     if claims.empty or is_refusal(answer):
         return []
     return [

@@ -123,3 +123,29 @@ def test_a_chinese_passage_is_about_the_question_only_if_it_shares_its_words() -
     # Every character of 中国/首都 occurs in the Hohhot report, but the word 首都 does not.
     assert asked(HOHHOT) == (0.5, 0.5)
     assert asked(BEIJING) == (1.0, 1.0)
+
+
+GENUS = StaticPassage("Zinnia is a genus of plants found across the Americas.", score=0.4)
+
+
+def test_a_grounded_answer_may_name_an_option_of_the_question() -> None:
+    question = "Between Leitneria and Zinnia, which genus is more widely spread?"
+
+    def signals_of(answer: str) -> dict[str, float]:
+        return grounded_signals(
+            question,
+            Completion(answer, 3),
+            text=answer,
+            passages=[GENUS],
+            cited=[GENUS],
+            agreement=1.0,
+            samples=5,
+        )
+
+    # The option named counts as the claim, and is checked against the passage like any claim.
+    assert signals_of("Zinnia [1]")["adds_claim"] == 1.0
+    assert signals_of("Zinnia [1]")["support_added"] == 1.0
+    assert signals_of("Leitneria [1]")["support_added"] == 0.0
+    assert signals_of("Leitneria or Zinnia [1]")["adds_claim"] == 0.0
+    closed = closed_signals(question, Completion("Zinnia", 3), agreement=1.0, samples=5, refused=False)
+    assert closed["adds_claim"] == 0.0  # closed-book, a name echoed from the question is no answer
