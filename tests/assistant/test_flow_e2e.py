@@ -40,8 +40,12 @@ DOCUMENTS = {
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    return _indexed(DOCUMENTS, tmp_path_factory)
+
+
+def _indexed(documents: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Retriever:
     source = tmp_path_factory.mktemp("corpus")
-    for name, text in DOCUMENTS.items():
+    for name, text in documents.items():
         (source / name).write_text(text, encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("index")
     embedder = index.open_embedder(EMBEDDER)
@@ -127,3 +131,16 @@ def test_a_planted_wrong_answer_found_in_the_documents_does_not_win(
     assert answer.route == "retrieval", answer
     assert "1987" in answer.answer and "1992" not in answer.answer
     assert "vellmar.md" in [c.source for c in answer.citations]
+
+
+def test_a_chinese_answer_in_the_questions_own_words_is_kept(
+    default_generator: Generator, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # 温度 is inside 温度计: subtracting the question's characters left this answer with no claim, and
+    # the flow withheld it at confidence 0 (assistant/slots.py).
+    thermometer = {"thermometer.md": "# 温度计\n\n温度计是测量温度的仪器，把温度的高低显示为液柱的长短。\n"}
+    answer = ask("温度计测量什么？", default_generator, _indexed(thermometer, tmp_path_factory))
+    assert answer.route == "retrieval", answer
+    assert "温度" in answer.answer.replace("温度计", "")
+    assert [c.source for c in answer.citations] == ["thermometer.md"]
+    assert answer.signals["grounded"]["adds_claim"] == 1.0
