@@ -60,7 +60,8 @@ def picked_option(answer: str, *, question: str) -> str:
 
 
 def han_left_over(answer: str, *, question: str) -> str:
-    """The content Han characters of `answer` outside the runs it shares, in order, with `question`."""
+    """The text of `answer` outside the runs it shares, in order, with `question`; "" unless that
+    text holds a content Han character."""
     if not han_characters(answer):
         return ""
     blocks = SequenceMatcher(None, question, answer, autojunk=False).get_matching_blocks()
