@@ -12,6 +12,14 @@ ACME = StaticPassage("Acme Widgets was founded in 1987 in Tulsa.", score=0.42)
 ZH = StaticPassage("青岚茶业于二〇〇三年在云溪镇成立。", score=0.12)
 
 
+def _grounded(question: str, answer: str, passage: StaticPassage) -> dict[str, float]:
+    """The grounded signals of `answer`, citing `passage`, the only passage read."""
+    read = [passage]
+    return grounded_signals(
+        question, Completion(answer, 3), text=answer, passages=read, cited=read, agreement=1.0, samples=5
+    )
+
+
 def test_log_probability_signals_are_absent_without_log_probabilities() -> None:
     assert logprob_signals(Completion("Paris.", 2)) == {}
     measured = logprob_signals(Completion("Paris.", 3, (-0.1, -0.5, -0.3)))
@@ -61,31 +69,19 @@ def test_closed_book_signals() -> None:
 def test_grounded_signals_measure_support_retrieval_and_language() -> None:
     question = "When was Acme Widgets founded?"
     answer = "Acme Widgets was founded in 1987 [1]."
-    signals = grounded_signals(
-        question, Completion(answer, 9), text=answer, passages=[ACME], cited=[ACME], agreement=1.0, samples=5
-    )
+    signals = _grounded(question, answer, ACME)
     assert signals["support_added"] == 1.0 and signals["support_asked"] == 1.0
     assert signals["best_score"] == pytest.approx(0.42) and signals["cited"] == 1.0
     assert signals["cross_language"] == 0.0
     invented = "Acme Widgets was founded in 1990 in Denver [1]."
-    wrong = grounded_signals(
-        question,
-        Completion(invented, 9),
-        text=invented,
-        passages=[ACME],
-        cited=[ACME],
-        agreement=1.0,
-        samples=5,
-    )
+    wrong = _grounded(question, invented, ACME)
     assert wrong["support_added"] == 0.0
 
 
 def test_an_english_question_over_a_chinese_passage_crosses_languages() -> None:
     question = "When was Qinglan Tea founded?"
     answer = "It was founded in 2003 [1]."
-    signals = grounded_signals(
-        question, Completion(answer, 7), text=answer, passages=[ZH], cited=[ZH], agreement=1.0, samples=5
-    )
+    signals = _grounded(question, answer, ZH)
     assert signals["cross_language"] == 1.0
     assert signals["support_added"] == 1.0  # the year, read from 二〇〇三
     # No English word can be found in a Chinese passage: the word overlaps are not measured at all.
@@ -97,10 +93,7 @@ def test_across_languages_a_wrong_number_is_still_caught_and_a_name_is_unmeasure
     wrong_year, name = "It was founded in 1999 [1].", "It was founded by Wang Fang [1]."
 
     def support_added(answer: str) -> float | None:
-        signals = grounded_signals(
-            question, Completion(answer, 7), text=answer, passages=[ZH], cited=[ZH], agreement=1.0, samples=5
-        )
-        return signals.get("support_added")
+        return _grounded(question, answer, ZH).get("support_added")
 
     assert support_added(wrong_year) == 0.0
     assert support_added(name) is None
@@ -114,10 +107,7 @@ def test_a_chinese_passage_is_about_the_question_only_if_it_shares_its_words() -
     question = "中国的首都是哪里？"
 
     def asked(passage: StaticPassage) -> tuple[float, float]:
-        answer, read = "北京 [1]", [passage]
-        signals = grounded_signals(
-            question, Completion(answer, 3), text=answer, passages=read, cited=read, agreement=1.0, samples=5
-        )
+        signals = _grounded(question, "北京 [1]", passage)
         return signals["support_asked"], signals["question_in_top"]
 
     # Every character of 中国/首都 occurs in the Hohhot report, but the word 首都 does not.
@@ -131,21 +121,10 @@ GENUS = StaticPassage("Zinnia is a genus of plants found across the Americas.", 
 def test_a_grounded_answer_may_name_an_option_of_the_question() -> None:
     question = "Between Leitneria and Zinnia, which genus is more widely spread?"
 
-    def signals_of(answer: str) -> dict[str, float]:
-        return grounded_signals(
-            question,
-            Completion(answer, 3),
-            text=answer,
-            passages=[GENUS],
-            cited=[GENUS],
-            agreement=1.0,
-            samples=5,
-        )
-
     # The option named counts as the claim, and is checked against the passage like any claim.
-    assert signals_of("Zinnia [1]")["adds_claim"] == 1.0
-    assert signals_of("Zinnia [1]")["support_added"] == 1.0
-    assert signals_of("Leitneria [1]")["support_added"] == 0.0
-    assert signals_of("Leitneria or Zinnia [1]")["adds_claim"] == 0.0
+    assert _grounded(question, "Zinnia [1]", GENUS)["adds_claim"] == 1.0
+    assert _grounded(question, "Zinnia [1]", GENUS)["support_added"] == 1.0
+    assert _grounded(question, "Leitneria [1]", GENUS)["support_added"] == 0.0
+    assert _grounded(question, "Leitneria or Zinnia [1]", GENUS)["adds_claim"] == 0.0
     closed = closed_signals(question, Completion("Zinnia", 3), agreement=1.0, samples=5, refused=False)
     assert closed["adds_claim"] == 0.0  # closed-book, a name echoed from the question is no answer
