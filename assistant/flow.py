@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from time import perf_counter
 from typing import Literal
 
@@ -13,13 +12,14 @@ from assistant.agreement import agreement
 from assistant.answer import Answer
 from assistant.confidence import Calibrator, default_calibrator
 from assistant.drawing import agreement_could_move, draw
+from assistant.grounded_reading import GroundedReading, read_grounded
 from assistant.prompts import grounded_messages, parametric_messages, shorten
-from assistant.protocols import ChatMessage, Completion, Generation, Generator, ModelTime, Passage, Retriever
+from assistant.protocols import ChatMessage, Completion, Generation, Generator, ModelTime, Retriever
 from assistant.refusal import is_refusal
 from assistant.s2a import understand
-from assistant.signals import closed_signals, grounded_signals
+from assistant.signals import closed_signals
 from assistant.stage_results import GroundedResult, Measured, ParametricResult, citation, to_answer
-from assistant.support import attribute_passages, bracket_citations, cited_numbers, support_share
+from assistant.support import bracket_citations
 from assistant.thresholds import Thresholds
 
 # A grounded answer repeats names and numbers from the passages and adds "[1]" markers (about
@@ -196,8 +196,8 @@ def grounded_stage(
         )
 
     @functools.cache  # the greedy answer is checked once, whether or not its samples follow
-    def read(greedy: Completion) -> _GroundedReading:
-        return _read_grounded(question, greedy, passages)
+    def read(greedy: Completion) -> GroundedReading:
+        return read_grounded(question, greedy, passages)
 
     def needs_samples(greedy: Completion) -> bool:
         reading = read(greedy)
@@ -247,42 +247,6 @@ def grounded_stage(
         confidence=confidence,
         model_time=drawn.model_time,
     )
-
-
-@dataclass(frozen=True)
-class _GroundedReading:
-    """A grounded answer as checked: its cited text, the passages it cites, support, and its signals
-    without the samples' agreement (left to the model's fitted mean until samples are drawn)."""
-
-    text: str
-    cited: list[int]
-    support: float
-    refused: bool
-    signals: dict[str, float]
-
-
-def _read_grounded(question: str, greedy: Completion, passages: Sequence[Passage]) -> _GroundedReading:
-    text, cited = cite(greedy.text, passages, question=question)
-    cited_passages = [passages[n - 1] for n in cited]
-    signals = grounded_signals(
-        question, greedy, text=text, passages=passages, cited=cited_passages, agreement=0.0, samples=0
-    )
-    del signals["agreement"]
-    support = support_share(text, cited_passages, question=question)
-    return _GroundedReading(text, cited, support, is_refusal(text), signals)
-
-
-def cite(answer: str, passages: Sequence[Passage], *, question: str) -> tuple[str, list[int]]:
-    """The answer and the passage numbers it cites; if it cites none, the passages holding its claims."""
-    answer = bracket_citations(answer)
-    cited = cited_numbers(answer, passage_count=len(passages))
-    if cited:
-        return answer, cited
-    attributed = attribute_passages(answer, passages, question=question)
-    if not attributed:
-        return answer, []
-    markers = "".join(f"[{n}]" for n in attributed)
-    return f"{answer} {markers}", attributed
 
 
 def retrieval_query(question: str, history: Sequence[ChatMessage]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import logging
 import threading
@@ -15,13 +14,13 @@ from typing import Any
 import numpy as np
 
 from assistant.backends._completion_rows import CompletionRow, check_arguments, sample_token_cap
+from assistant.backends._llamacpp_vocab import LlamaVocab
 from assistant.backends._seeding import prompt_seeds
 from assistant.backends.cpu_flags import available_cores
 from assistant.errors import GenerationError, ModelLoadError
 from assistant.protocols import ChatMessage, Completion, Generation, ModelTime
 
 _PREFILL_BATCH = 512
-_PIECE_BUFFER = 256
 
 
 def _import_llama_cpp() -> Any:
@@ -66,10 +65,9 @@ class LlamaCppGenerator:
         self._lock = threading.Lock()
         self._model, self._context = self._load(context_tokens)
         self._finalizer = weakref.finalize(self, _free, self._llama, self._model, self._context)
-        self._vocab = self._llama.llama_model_get_vocab(self._model)
-        self._vocab_size = int(self._llama.llama_vocab_n_tokens(self._vocab))
+        self._vocab = LlamaVocab(self._llama, self._model, model_name=model_path.name)
         self._context_tokens = int(self._llama.llama_n_ctx(self._context))
-        self._format_chat = self._chat_formatter()
+        self._format_chat = self._vocab.chat_formatter()
 
     @property
     def model_id(self) -> str:
@@ -90,7 +88,7 @@ class LlamaCppGenerator:
 
         2 x this = the FLOPs of one token, for the matmul-throughput comparison in bench/.
         """
-        embedding = int(self._llama.llama_model_n_embd(self._model)) * self._vocab_size
+        embedding = int(self._llama.llama_model_n_embd(self._model)) * self._vocab.size
         return int(self._llama.llama_model_n_params(self._model)) - embedding
 
     def close(self) -> None:
@@ -114,7 +112,7 @@ class LlamaCppGenerator:
         with self._lock:
             if not self._finalizer.alive:
                 raise GenerationError("the llama.cpp generator was closed")
-            prompt = self._tokenize(self._format_chat(messages))
+            prompt = self._vocab.tokenize(self._format_chat(messages))
             self._check_fits(len(prompt), rows=len(rows), max_new_tokens=max_new_tokens)
             samplers = self._samplers(prompt_seeds(self._seed, messages, n_samples), temperature)
             try:
@@ -192,9 +190,9 @@ class LlamaCppGenerator:
         next_tokens = {}
         for seq_id, batch_index in outputs.items():
             token = int(self._llama.llama_sampler_sample(samplers[seq_id], self._context, batch_index))
-            end = bool(self._llama.llama_vocab_is_eog(self._vocab, token))
+            end = self._vocab.ends_generation(token)
             logprob = self._logprob(batch_index, token) if seq_id == 0 and not end else None
-            rows[seq_id].add(b"" if end else self._piece(token), end_of_sequence=end, logprob=logprob)
+            rows[seq_id].add(b"" if end else self._vocab.piece(token), end_of_sequence=end, logprob=logprob)
             if not rows[seq_id].done:
                 next_tokens[seq_id] = token
         return next_tokens
@@ -202,7 +200,7 @@ class LlamaCppGenerator:
     def _logprob(self, batch_index: int, token: int) -> float:
         """log softmax(logits)[token] at `batch_index` (the raw logits: samplers do not change them)."""
         pointer = self._llama.llama_get_logits_ith(self._context, batch_index)
-        logits = np.ctypeslib.as_array(pointer, shape=(self._vocab_size,)).astype(np.float64)
+        logits = np.ctypeslib.as_array(pointer, shape=(self._vocab.size,)).astype(np.float64)
         top = float(logits.max())
         return float(logits[token] - top - np.log(np.exp(logits - top).sum()))
 
@@ -254,43 +252,6 @@ class LlamaCppGenerator:
             llama.llama_model_free(model)
             raise ModelLoadError(f"llama.cpp could not create a context for {self._path}")
         return model, context
-
-    def _tokenize(self, text: str) -> list[int]:
-        data = text.encode()
-        capacity = len(data) + 8
-        buffer = (self._llama.llama_token * capacity)()
-        # add_special=False: the chat template already writes any BOS token the model expects.
-        count = int(self._llama.llama_tokenize(self._vocab, data, len(data), buffer, capacity, False, True))
-        if count < 0:
-            raise GenerationError(f"tokenization failed ({count})")
-        return list(buffer[:count])
-
-    def _piece(self, token: int) -> bytes:
-        buffer = ctypes.create_string_buffer(_PIECE_BUFFER)
-        length = int(self._llama.llama_token_to_piece(self._vocab, token, buffer, _PIECE_BUFFER, 0, False))
-        return buffer.raw[: max(length, 0)]
-
-    def _token_text(self, token: int) -> str:
-        if token < 0:
-            return ""
-        return bytes(self._llama.llama_vocab_get_text(self._vocab, token)).decode(errors="ignore")
-
-    def _chat_formatter(self) -> Callable[[Sequence[ChatMessage]], str]:
-        template = self._llama.llama_model_chat_template(self._model, None)
-        if not template:
-            raise ModelLoadError(f"{self._path.name} has no chat template in its GGUF metadata")
-        chat_format = importlib.import_module("llama_cpp.llama_chat_format")
-        formatter = chat_format.Jinja2ChatFormatter(
-            template=bytes(template).decode(),
-            eos_token=self._token_text(int(self._llama.llama_vocab_eos(self._vocab))),
-            bos_token=self._token_text(int(self._llama.llama_vocab_bos(self._vocab))),
-        )
-
-        def format_chat(messages: Sequence[ChatMessage]) -> str:
-            rendered = formatter(messages=[{"role": m.role, "content": m.content} for m in messages])
-            return str(rendered.prompt)
-
-        return format_chat
 
 
 def _keep_sampling(rows: list[CompletionRow], stop_sampling_if: Callable[[str], bool] | None) -> bool:
