@@ -10,6 +10,7 @@ generated from all top-k passages.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -152,3 +153,38 @@ def _grounded(record: QuestionRecord, mode: Mode, *, before: Outcome) -> Outcome
         calls, latency = calls + 1, latency + record.grounded_ms
     answer = record.grounded_answer if grounded_passes(record, mode) else ""
     return Outcome(answer, True, calls, tokens, latency)
+
+
+def with_first_samples(record: QuestionRecord, n: int) -> QuestionRecord:
+    """The record as if only the first n samples of each stage had been drawn: the samples, their
+    tokens and both stages' agreement (recorded and in the signals) cut to those n."""
+    question = record.understood or record.question
+    closed = record.samples[:n]
+    closed_agreement = agreement(record.parametric_answer, closed, question=question)
+    if record.refused:
+        closed_agreement = 0.0
+    cut = dataclasses.replace(
+        record,
+        samples=closed,
+        agreement=closed_agreement,
+        sample_tokens=record.sample_tokens[:n],
+        closed_signals=_with_agreement(record.closed_signals, closed_agreement, len(closed)),
+    )
+    if record.grounded_agreement is None:
+        return cut
+    grounded = record.grounded_samples[:n]
+    grounded_agreement = agreement(record.grounded_answer, grounded, question=question)
+    return dataclasses.replace(
+        cut,
+        grounded_samples=grounded,
+        grounded_agreement=grounded_agreement,
+        grounded_sample_tokens=record.grounded_sample_tokens[:n],
+        grounded_signals=_with_agreement(record.grounded_signals, grounded_agreement, len(grounded)),
+    )
+
+
+def _with_agreement(signals: dict[str, float], value: float, samples: int) -> dict[str, float]:
+    """Signals with agreement and sample count replaced; left alone where agreement was not measured."""
+    if "agreement" not in signals:
+        return signals
+    return {**signals, "agreement": value, "samples": float(samples)}

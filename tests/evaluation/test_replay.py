@@ -7,7 +7,7 @@ import pytest
 from assistant.backends.scripted import ScriptedGenerator
 from assistant.evaluation.questions import EvalQuestion
 from assistant.evaluation.recorder import record_question, recording_thresholds
-from assistant.evaluation.replay import Mode, replay
+from assistant.evaluation.replay import Mode, replay, with_first_samples
 from assistant.fakes import StaticPassage, StaticRetriever
 from assistant.flow import answer_question
 from assistant.thresholds import PROFILES, Thresholds
@@ -156,3 +156,34 @@ def test_the_recorder_keeps_what_the_s2a_rewrite_cost_and_answers_the_rewritten_
         thresholds=recording_thresholds([Thresholds(s2a="auto")]),
     )
     assert (plain.s2a_tokens, plain.understood) == (0, "What is the capital of Australia?")
+
+
+def test_cutting_to_the_first_samples_recomputes_both_stages_agreement() -> None:
+    record = make_record(
+        samples=("Ada Lind founded it.", "Bo Ek founded it.", "Bo Ek founded it."),
+        agreement=1 / 3,
+        closed_signals={"agreement": 1 / 3, "samples": 3.0, "logprob_min": -0.5},
+        grounded_samples=("Cy Ho founded Acme.", "Ada Lind founded Acme.", "Ada Lind did."),
+        grounded_agreement=2 / 3,
+        grounded_sample_tokens=(4, 5, 6),
+        grounded_signals={"agreement": 2 / 3, "samples": 3.0, "support_added": 1.0},
+    )
+    cut = with_first_samples(record, 1)
+    assert (cut.samples, cut.sample_tokens, cut.agreement) == (("Ada Lind founded it.",), (5,), 1.0)
+    assert cut.closed_signals == {"agreement": 1.0, "samples": 1.0, "logprob_min": -0.5}
+    assert (cut.grounded_samples, cut.grounded_sample_tokens, cut.grounded_agreement) == (
+        ("Cy Ho founded Acme.",),
+        (4,),
+        0.0,
+    )
+    assert cut.grounded_signals == {"agreement": 0.0, "samples": 1.0, "support_added": 1.0}
+    assert with_first_samples(record, 3) == record
+
+
+def test_cutting_samples_keeps_a_refusal_at_no_agreement_and_unmeasured_agreement_unmeasured() -> None:
+    refusal = "I don't know."
+    refused = make_record(refused=True, parametric_answer=refusal, samples=(refusal,) * 3, agreement=0.0)
+    skipped = make_record(grounded_agreement=None, grounded_signals={"support_added": 1.0})
+    assert with_first_samples(refused, 2).agreement == 0.0
+    assert with_first_samples(skipped, 2).grounded_signals == {"support_added": 1.0}
+    assert with_first_samples(skipped, 2).grounded_agreement is None
