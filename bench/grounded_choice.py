@@ -64,7 +64,13 @@ def main() -> None:
     ]
     calibrator = default_calibrator()
     level = PROFILES["balanced"].min_confidence_grounded
-    print(f"{len(found)} grounded answers with samples; balanced grounded level {level:.2f}\n")
+    held = sum(
+        any(contains_answer(r.text, c.record.answers) for r in c.readings)
+        for c in found
+        if c.record.answerable
+    )
+    print(f"{len(found)} grounded answers with samples; some candidate right for {held} answerable questions")
+    print(f"balanced grounded level {level:.2f}\n")
     print("| rule | split | answerable | right | kept | kept right | unanswerable kept |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for rule in RULES:
