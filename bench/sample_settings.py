@@ -3,8 +3,8 @@
     python bench/sample_settings.py RUN.jsonl[,MORE.jsonl] [RUN.jsonl ...] [--label NAME ...] [--counts 1,3,5]
 
 Each argument is one recorded run (`assistant eval`; files joined by commas count as one run), for
-instance one per sample temperature; only the
-questions that every file holds are compared, so the runs compare like with like. For each run and
+instance one per sample temperature; only the questions that every run holds are compared, so the
+runs compare like with like. For each run and
 sample count n, both stages' agreement is recomputed over the first n recorded samples (as
 `assistant.evaluation.replay` does for a profile with fewer samples), and per stage the table gives:
 the answers the stage could give and how many are right, the AUROC of agreement alone, the AUROC and
