@@ -158,11 +158,9 @@ def _grounded(record: QuestionRecord, mode: Mode, *, before: Outcome) -> Outcome
 def with_first_samples(record: QuestionRecord, n: int) -> QuestionRecord:
     """The record as if only the first n samples of each stage had been drawn: the samples, their
     tokens and both stages' agreement (recorded and in the signals) cut to those n."""
-    question = record.understood or record.question
+    fewer = Thresholds(n_samples=n)
     closed = record.samples[:n]
-    closed_agreement = agreement(record.parametric_answer, closed, question=question)
-    if record.refused:
-        closed_agreement = 0.0
+    closed_agreement = sample_agreement(record, fewer)
     cut = dataclasses.replace(
         record,
         samples=closed,
@@ -173,7 +171,7 @@ def with_first_samples(record: QuestionRecord, n: int) -> QuestionRecord:
     if record.grounded_agreement is None:
         return cut
     grounded = record.grounded_samples[:n]
-    grounded_agreement = agreement(record.grounded_answer, grounded, question=question)
+    grounded_agreement = grounded_sample_agreement(record, fewer)
     return dataclasses.replace(
         cut,
         grounded_samples=grounded,
