@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.protocols import ChatMessage, Generation, Generator, Passage, Retriever
+from assistant.protocols import ChatMessage, Completion, Generation, Generator, Passage, Retriever
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Usage:
     def plus(self, generation: Generation) -> Usage:
         return Usage(
             prompt_tokens=self.prompt_tokens + generation.prompt_tokens,
-            answer_tokens=self.answer_tokens + generation.greedy.tokens,
+            answer_tokens=self.answer_tokens + generation.greedy_tokens_generated,
             sample_tokens=self.sample_tokens + sum(s.tokens for s in generation.samples),
             generate_calls=self.generate_calls + 1,
         )
@@ -86,6 +86,7 @@ class CountingGenerator:
         temperature: float = 0.7,
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
+        known_greedy: Completion | None = None,
     ) -> Generation:
         generation = self._inner.generate(
             messages,
@@ -93,6 +94,7 @@ class CountingGenerator:
             temperature=temperature,
             max_new_tokens=max_new_tokens,
             stop_sampling_if=stop_sampling_if,
+            known_greedy=known_greedy,
         )
         with self._lock:
             self._usage = self._usage.plus(generation)

@@ -27,22 +27,23 @@ class Drawn:
 
 
 def draw(
-    generate: Callable[[int], Generation],
+    generate: Callable[[int, Completion | None], Generation],
     *,
     n_samples: int,
     skip_decided: bool,
     needs_samples: Callable[[Completion], bool],
 ) -> Drawn:
-    """`generate(n)` once with all `n_samples` (without `skip_decided`), or the greedy answer alone
-    and, when `needs_samples(greedy)`, a second call for the samples (the greedy answer of the first
-    call is kept: a backend's prompt cache makes the second call's prompt cheap)."""
+    """`generate(n, None)` once with all `n_samples` (without `skip_decided`), or the greedy answer
+    alone and, when `needs_samples(greedy)`, a second call for the samples that hands the greedy
+    answer over as known (so a server asked for it separately is not asked again; a backend's
+    prompt cache makes the second call's prompt cheap)."""
     if not skip_decided:
-        both = generate(n_samples)
+        both = generate(n_samples, None)
         return Drawn(both.greedy, both.samples, both.model_time, decided=False)
-    first = generate(0)
+    first = generate(0, None)
     if not needs_samples(first.greedy):
         return Drawn(first.greedy, (), first.model_time, decided=True)
-    sampled = generate(n_samples)
+    sampled = generate(n_samples, first.greedy)
     return Drawn(first.greedy, sampled.samples, first.model_time + sampled.model_time, decided=False)
 
 

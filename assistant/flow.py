@@ -107,13 +107,14 @@ def parametric_stage(
     model = calibrator or default_calibrator()
     messages = parametric_messages(question, history=history)
 
-    def generate(n_samples: int) -> Generation:
+    def generate(n_samples: int, known_greedy: Completion | None) -> Generation:
         return generator.generate(
             messages,
             n_samples=n_samples,
             temperature=thresholds.sample_temperature,
             max_new_tokens=thresholds.max_new_tokens,
             stop_sampling_if=is_refusal,
+            known_greedy=known_greedy,
         )
 
     def needs_samples(greedy: Completion) -> bool:
@@ -186,13 +187,14 @@ def grounded_stage(
     model = calibrator or default_calibrator()
     messages = grounded_messages(question, passages=passages, history=history)
 
-    def generate(n_samples: int) -> Generation:
+    def generate(n_samples: int, known_greedy: Completion | None) -> Generation:
         return generator.generate(
             messages,
             n_samples=n_samples,
             temperature=thresholds.sample_temperature,
             max_new_tokens=min(thresholds.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE, MAX_TOKEN_BUDGET),
             stop_sampling_if=is_refusal,
+            known_greedy=known_greedy,
         )
 
     @functools.cache  # the greedy answer is checked once, whether or not its samples follow

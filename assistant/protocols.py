@@ -53,6 +53,12 @@ class Generation:
     # Tokens of the prompt the backend processed for this call (once when the samples share it).
     prompt_tokens: int = 0
     model_time: ModelTime = ModelTime()
+    # The greedy answer was the caller's `known_greedy`, not generated again (its tokens cost nothing).
+    greedy_reused: bool = False
+
+    @property
+    def greedy_tokens_generated(self) -> int:
+        return 0 if self.greedy_reused else self.greedy.tokens
 
 
 class Generator(Protocol):
@@ -63,6 +69,9 @@ class Generator(Protocol):
     - `samples` has exactly `n_samples` completions drawn at `temperature`, unless `stop_sampling_if`
       returned True for the greedy text, in which case `samples` is empty (the caller skips sampling
       when the greedy answer is already a refusal);
+    - with `known_greedy` (the greedy answer an earlier call with the same messages and
+      `max_new_tokens` returned), `greedy` is that completion; a backend that asks for the greedy
+      answer and the samples separately asks only for the samples (`greedy_reused`);
     - generation stops at end-of-sequence, at the first line break after some text, or at
       `max_new_tokens`; returned texts are stripped;
     - failures raise `assistant.errors.GenerationError`.
@@ -79,6 +88,7 @@ class Generator(Protocol):
         temperature: float = 0.7,
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
+        known_greedy: Completion | None = None,
     ) -> Generation: ...
 
 

@@ -1,7 +1,8 @@
 """Clean questions, planted-opinion questions without S2A, and with it: one table per language (no model).
 
     python bench/s2a_runs.py --run "S2A auto=runs/s2a-auto/records.jsonl" \
-        --run "S2A off=runs/s2a-off/records.jsonl" [--mode fallback] [--out docs/results/s2a-runs.md]
+        --run "S2A off=runs/s2a-off/records.jsonl" [--mode fallback] [--out docs/results/s2a-runs.md] \
+        [--confidence assistant/confidence_qwen2.5-coder-1.5b.json]
 
 Each `--run LABEL=FILE` is the records of one `assistant eval` run (docs/results/s2a.md has the
 commands). Its clean records (dataset without `-planted`) and planted records are reported apart,
@@ -17,6 +18,7 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.confidence import load_calibrator
 from assistant.evaluation.modes import build_modes
 from assistant.evaluation.question_record import QuestionRecord, read_records
 from assistant.evaluation.report import metrics_table
@@ -30,8 +32,12 @@ def main() -> None:
     parser.add_argument("--run", action="append", required=True, help="LABEL=records.jsonl")
     parser.add_argument("--mode", default="fallback", help="closed, rag, fallback or fallback-PROFILE")
     parser.add_argument("--out", type=Path, help="Also write the tables here (Markdown).")
+    parser.add_argument(
+        "--confidence", type=Path, help="Confidence model JSON (default: the default model's packaged one)."
+    )
     args = parser.parse_args()
-    (mode,) = build_modes([args.mode], current=PROFILES["balanced"])
+    calibrator = load_calibrator(args.confidence) if args.confidence else None
+    (mode,) = build_modes([args.mode], current=PROFILES["balanced"], calibrator=calibrator)
     sections = []
     for language in ("en", "zh"):
         rows = []

@@ -30,7 +30,7 @@ import httpx
 
 from assistant.backends.openai_generator import OpenAIGenerator
 from assistant.errors import BackendUnavailable, ModelLoadError
-from assistant.protocols import ChatMessage, Generation
+from assistant.protocols import ChatMessage, Completion, Generation
 
 _LOG = logging.getLogger(__name__)
 
@@ -207,6 +207,7 @@ class ManagedServerGenerator:
         temperature: float = 0.7,
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
+        known_greedy: Completion | None = None,
     ) -> Generation:
         client = self._running_client()
         try:
@@ -216,6 +217,7 @@ class ManagedServerGenerator:
                 temperature=temperature,
                 max_new_tokens=max_new_tokens,
                 stop_sampling_if=stop_sampling_if,
+                known_greedy=known_greedy,
             )
         except BackendUnavailable as error:
             if not self._server.exited_within(2.0):

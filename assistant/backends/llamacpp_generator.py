@@ -104,6 +104,7 @@ class LlamaCppGenerator:
         temperature: float = 0.7,
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
+        known_greedy: Completion | None = None,
     ) -> Generation:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         if n_samples >= self._max_sequences:
@@ -120,7 +121,8 @@ class LlamaCppGenerator:
             finally:
                 for sampler in samplers:
                     self._llama.llama_sampler_free(sampler)
-        greedy = rows[0].completion()
+        # Decoded beside the samples all the same: the greedy row is one row of the same batch.
+        greedy = rows[0].completion() if known_greedy is None else known_greedy
         samples: tuple[Completion, ...] = tuple(row.completion() for row in rows[1:]) if sampled else ()
         return Generation(greedy=greedy, samples=samples, prompt_tokens=len(prompt), model_time=model_time)
 

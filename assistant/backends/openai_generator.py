@@ -96,14 +96,23 @@ class OpenAIGenerator:
         temperature: float = 0.7,
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
+        known_greedy: Completion | None = None,
     ) -> Generation:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         chat = tuple({"role": m.role, "content": m.content} for m in messages)
-        first = self._complete(_Request(chat, 0.0, max_new_tokens, 1))
+        reused = known_greedy is not None
+        if known_greedy is None:
+            first = self._complete(_Request(chat, 0.0, max_new_tokens, 1))
+        else:
+            first = _Reply([known_greedy], prompt_tokens=0)
         (greedy,) = first.completions
         if n_samples == 0 or (stop_sampling_if is not None and stop_sampling_if(greedy.text)):
             return Generation(
-                greedy=greedy, samples=(), prompt_tokens=first.prompt_tokens, model_time=first.model_time
+                greedy=greedy,
+                samples=(),
+                prompt_tokens=first.prompt_tokens,
+                model_time=first.model_time,
+                greedy_reused=reused,
             )
         seeds = prompt_seeds(self._seed, messages, n_samples)
         sampled = self._samples(_Request(chat, temperature, max_new_tokens, n_samples, seeds[0]), seeds)
@@ -112,6 +121,7 @@ class OpenAIGenerator:
             samples=tuple(sampled.completions),
             prompt_tokens=first.prompt_tokens + sampled.prompt_tokens,
             model_time=first.model_time + sampled.model_time,
+            greedy_reused=reused,
         )
 
     def _samples(self, request: _Request, seeds: list[int]) -> _Reply:

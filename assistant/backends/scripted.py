@@ -24,6 +24,7 @@ class GenerateCall:
     temperature: float
     max_new_tokens: int
     sampling_skipped: bool
+    greedy_reused: bool = False
 
     @property
     def prompt(self) -> str:
@@ -62,10 +63,12 @@ class ScriptedGenerator:
         temperature: float = 0.7,
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
+        known_greedy: Completion | None = None,
     ) -> Generation:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         reply = self._reply_for("\n".join(m.content for m in messages))
-        greedy = _completion(reply[0], max_new_tokens)
+        # Like a server asked for the samples alone: the caller's greedy answer is not generated again.
+        greedy = _completion(reply[0], max_new_tokens) if known_greedy is None else known_greedy
         skip = n_samples > 0 and stop_sampling_if is not None and stop_sampling_if(greedy.text)
         pool = reply[1:] or (reply[0],)
         samples = (
@@ -78,10 +81,16 @@ class ScriptedGenerator:
                 temperature=temperature,
                 max_new_tokens=max_new_tokens,
                 sampling_skipped=skip,
+                greedy_reused=known_greedy is not None,
             )
         )
         prompt_tokens = sum(len(m.content.split()) for m in messages)
-        return Generation(greedy=greedy, samples=samples, prompt_tokens=prompt_tokens)
+        return Generation(
+            greedy=greedy,
+            samples=samples,
+            prompt_tokens=prompt_tokens,
+            greedy_reused=known_greedy is not None,
+        )
 
     def _reply_for(self, prompt: str) -> tuple[str, ...]:
         for key, reply in self._by_prompt.items():

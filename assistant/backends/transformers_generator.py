@@ -75,6 +75,7 @@ class TransformersGenerator:
         temperature: float = 0.7,
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
+        known_greedy: Completion | None = None,
     ) -> Generation:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         with self._lock, torch.inference_mode():
@@ -95,6 +96,8 @@ class TransformersGenerator:
             completions = [self._completion(row, stops.lengths[i]) for i, row in enumerate(rows)]
         first, prompt_tokens = completions[0], int(prompt.shape[1])
         greedy = Completion(first.text, first.tokens, tuple(logprobs[: first.tokens]))
+        if known_greedy is not None:  # decoded all the same: row 0 leads the batch the samples share
+            greedy = known_greedy
         skipped = stops.sampling_skipped or _skip_after_limit(stops, stop_sampling_if, greedy.text)
         samples = () if skipped else tuple(completions[1:])
         return Generation(greedy=greedy, samples=samples, prompt_tokens=prompt_tokens, model_time=model_time)

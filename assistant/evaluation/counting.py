@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from assistant.protocols import ChatMessage, Generation, Generator
+from assistant.protocols import ChatMessage, Completion, Generation, Generator
 
 
 class CountingGenerator:
@@ -27,6 +27,7 @@ class CountingGenerator:
         temperature: float = 0.7,
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
+        known_greedy: Completion | None = None,
     ) -> Generation:
         generation = self._inner.generate(
             messages,
@@ -34,6 +35,7 @@ class CountingGenerator:
             temperature=temperature,
             max_new_tokens=max_new_tokens,
             stop_sampling_if=stop_sampling_if,
+            known_greedy=known_greedy,
         )
         self.last_greedy_tokens = generation.greedy.tokens
         self.last_sample_tokens = tuple(sample.tokens for sample in generation.samples)

@@ -84,11 +84,12 @@ def test_include_usage_adds_a_last_chunk_without_choices(
     last = chunks[-1]
     assert last["choices"] == [] and last["object"] == "chat.completion.chunk"
     usage = last["usage"]
-    # The scripted fake counts words: 4 of the greedy answer alone, then 4 again beside 2 samples of 4.
-    assert usage["completion_tokens"] == 16
+    # The scripted fake counts words: 4 of the greedy answer alone, then 2 samples of 4 (the greedy
+    # answer is handed back, not generated again).
+    assert usage["completion_tokens"] == 12
     assert usage["completion_tokens_details"]["sample_tokens"] == 8
     assert usage["prompt_tokens"] > len(PRIDE_Q.split())
-    assert usage["total_tokens"] == usage["prompt_tokens"] + 16
+    assert usage["total_tokens"] == usage["prompt_tokens"] + 12
 
 
 def test_usage_counts_every_generate_call_of_a_retrieval_answer(
@@ -100,8 +101,8 @@ def test_usage_counts_every_generate_call_of_a_retrieval_answer(
     prompt_words = sum(len(m.content.split()) for call in generator.calls for m in call.messages)
     assert body["usage"]["prompt_tokens"] == prompt_words
     # The closed-book refusal skips its samples; the grounded answer (7 words) comes alone, then
-    # again beside 2 samples of 7, whose agreement can still decide.
-    assert body["usage"]["completion_tokens"] == 3 + 7 + 7 * 3
+    # then 2 samples of 7, whose agreement can still decide (the greedy answer is not generated again).
+    assert body["usage"]["completion_tokens"] == 3 + 7 + 7 * 2
     assert body["fallback"]["usage"]["generate_calls"] == 3
     assert closed.n_samples == 0 and grounded_greedy.n_samples == 0  # a refusal is never sampled
     assert grounded.n_samples == 2 and not grounded.sampling_skipped
@@ -132,8 +133,8 @@ def test_a_request_can_ask_for_every_sample_in_one_call_per_stage(
 def test_ask_reports_usage_too(make_client: ClientFactory, built_index: FakeIndex) -> None:
     body = make_client(scripted(), built_index).post("/v1/ask", json={"question": PRIDE_Q}).json()
     assert body["route"] == "parametric"
-    # The greedy answer alone, then again beside balanced's 5 samples: agreement decides here.
-    assert body["usage"]["completion_tokens"] == 4 + 4 * 6
+    # The greedy answer alone, then balanced's 5 samples: agreement decides here.
+    assert body["usage"]["completion_tokens"] == 4 + 4 * 5
 
 
 def test_the_openai_client_parses_the_stream_unchanged(
@@ -158,7 +159,7 @@ def test_the_openai_client_parses_the_stream_unchanged(
         for c in chunks
         if "stage" in (c.model_extra or {}).get("fallback", {})
     ][:1] == ["answering"]
-    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == 3 + 7 + 7 * 3
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == 3 + 7 + 7 * 2
     assert chunks[-2].model_extra["fallback"]["route"] == "retrieval"
 
 
@@ -178,6 +179,6 @@ def test_langchain_streams_text_and_usage_metadata(
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
-    assert total.usage_metadata is not None and total.usage_metadata["output_tokens"] == 16
+    assert total.usage_metadata is not None and total.usage_metadata["output_tokens"] == 12
     invoked = llm.invoke(PRIDE_Q)
     assert invoked.usage_metadata is not None and invoked.usage_metadata["total_tokens"] > 16

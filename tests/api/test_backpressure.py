@@ -12,7 +12,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from assistant.backends.scripted import ScriptedGenerator
-from assistant.protocols import ChatMessage, Generation
+from assistant.protocols import ChatMessage, Completion, Generation
 from tests.support.fake_index import ClientFactory, FakeIndex
 
 QUESTION = {"question": "What is the capital of France?"}
@@ -38,6 +38,7 @@ class GatedGenerator:
         temperature: float = 0.7,
         max_new_tokens: int = 64,
         stop_sampling_if: Callable[[str], bool] | None = None,
+        known_greedy: Completion | None = None,
     ) -> Generation:
         self.gate.wait(timeout=30)
         return self._inner.generate(
@@ -46,6 +47,7 @@ class GatedGenerator:
             temperature=temperature,
             max_new_tokens=max_new_tokens,
             stop_sampling_if=stop_sampling_if,
+            known_greedy=known_greedy,
         )
 
 

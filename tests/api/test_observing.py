@@ -44,6 +44,14 @@ def test_usage_sums_prompt_answer_and_sample_tokens_of_every_call() -> None:
     assert openai_usage["completion_tokens_details"]["sample_tokens"] == 3
 
 
+def test_a_greedy_answer_handed_back_for_its_samples_is_counted_once() -> None:
+    generator = CountingGenerator(ScriptedGenerator(queue=[["Jane Austen."], ["Jane Austen.", "Austen."]]))
+    first = generator.generate(QUESTION, n_samples=0)
+    generator.generate(QUESTION, n_samples=2, known_greedy=first.greedy)
+    usage = generator.usage
+    assert (usage.answer_tokens, usage.sample_tokens, usage.generate_calls) == (2, 2, 2)
+
+
 def test_positions_are_kept_for_passages_that_carry_one() -> None:
     placed = PlacedPassage("Acme was founded in 1987.", "acme.md", "acme#0", 0.9, _Where(0, 25))
     retriever = RecordingRetriever(StaticRetriever([placed, StaticPassage("No position here.")]))

@@ -11,7 +11,7 @@ import pytest
 from assistant.backends.model_files import tiny_model_file
 from assistant.backends.openai_generator import OpenAIGenerator
 from assistant.errors import BackendUnavailable, GenerationError
-from assistant.protocols import ChatMessage, Generator
+from assistant.protocols import ChatMessage, Completion, Generator
 from tests.support.generator_contract import QUESTION as CONTRACT_QUESTION
 from tests.support.generator_contract import GeneratorContract, assert_same_answer
 from tests.support.llama_server import llama_server
@@ -57,6 +57,16 @@ def test_samples_use_the_n_parameter_when_the_server_honours_it() -> None:
     assert server.requests[1]["temperature"] == 0.9
     assert [s.text for s in generation.samples] == ["Paris 0", "Paris 1", "Paris 2", "Paris 3"]
     assert sum(s.tokens for s in generation.samples) == 12
+
+
+def test_a_known_greedy_answer_is_not_asked_for_again() -> None:
+    known = Completion(text="Paris, as before", tokens=4, logprobs=(-0.1, -0.2, -0.3, -0.4))
+    with scripted_server(_honours_n) as server:
+        generation = _generator(server.base_url).generate(QUESTION, n_samples=2, known_greedy=known)
+    assert [(request["temperature"], request["n"]) for request in server.requests] == [(0.7, 2)]
+    assert generation.greedy == known and generation.greedy_reused
+    assert generation.greedy_tokens_generated == 0
+    assert [s.text for s in generation.samples] == ["Paris 0", "Paris 1"]
 
 
 def test_missing_samples_come_from_concurrent_requests_when_the_server_ignores_n() -> None:

@@ -53,6 +53,8 @@ def test_an_undecided_answer_gets_its_samples_and_their_agreement_decides() -> N
     generator = _generator()
     result = _stage(generator, TEST_CONFIDENCE)
     assert [call.n_samples for call in generator.calls] == [0, BALANCED.n_samples]
+    # The second call hands the greedy answer over: a server is asked for the samples alone.
+    assert [call.greedy_reused for call in generator.calls] == [False, True]
     assert len(result.samples) == BALANCED.n_samples
     assert 0.0 < result.agreement < 1.0 and result.signals["agreement"] == result.agreement
 

@@ -139,6 +139,23 @@ class GeneratorProtocolContract:
         assert gated.greedy.text == plain.text
         assert predicate.seen == [plain.text]
 
+    def test_a_known_greedy_answer_comes_back_with_fresh_samples(self, generator: Generator) -> None:
+        first = generator.generate(QUESTION, max_new_tokens=16)
+        result = generator.generate(
+            QUESTION, n_samples=3, temperature=0.7, max_new_tokens=16, known_greedy=first.greedy
+        )
+        assert result.greedy == first.greedy
+        assert len(result.samples) == 3 and all(_is_stripped_line(s) for s in result.samples)
+        assert result.greedy_tokens_generated in (0, first.greedy.tokens)
+
+    def test_a_known_greedy_refusal_still_stops_sampling(self, generator: Generator) -> None:
+        first = generator.generate(QUESTION, max_new_tokens=16)
+        predicate = CallRecorder(answer=True)
+        result = generator.generate(
+            QUESTION, n_samples=2, max_new_tokens=16, stop_sampling_if=predicate, known_greedy=first.greedy
+        )
+        assert result.samples == () and predicate.seen == [first.greedy.text]
+
     def test_logprobs_when_reported_are_one_per_greedy_token(self, generator: Generator) -> None:
         """A backend may report none; one that does gives each greedy token's natural-log probability."""
         result = generator.generate(QUESTION, n_samples=2, temperature=0.7, max_new_tokens=16)
