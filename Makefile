@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LLAMA_SERVER := $(VENV)/llama.cpp/bin/llama-server
 LLAMA_QUANTIZE := $(VENV)/llama.cpp/bin/llama-quantize
+AMX_VARIANT := $(VENV)/llama.cpp/bin/libggml-cpu-sapphirerapids.so
 export ASSISTANT_HOME ?= $(CURDIR)/data
 export ASSISTANT_CACHE_DIR ?= $(CURDIR)/.cache
 # Nothing may reach a model hub at run time.
@@ -14,6 +15,10 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: install install-large browser-deps run test lint typecheck pytest bench clean
 
 install: $(STAMP) $(LLAMA_SERVER) $(LLAMA_QUANTIZE)
+	# The Sapphire Rapids variant's AMX kernels die with "Illegal instruction" (tilezero) on an AMX
+	# machine here, in every thread count and weight type, although a plain AMX program runs; without
+	# it ggml picks the next variant the CPU supports (docs/backends.md, "The AMX variant").
+	rm -f $(AMX_VARIANT)
 
 # Re-runs when the dependency list changes; pip leaves satisfied pins alone, so it is idempotent.
 $(STAMP): pyproject.toml Makefile

@@ -30,22 +30,44 @@ _LOWERCASE_AFTER_STOP = re.compile(r"(?<=[A-Za-z]{2})[.]\s+(?=[a-z])")
 _ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|Inc|Ltd|Co|No|Mt|Ft)[.]$")
 _CLAUSE_BREAK = re.compile(r"[,，]\s*(?:but|yet|但是?|可是|不过)\s*", re.IGNORECASE)
 _OPINION = re.compile(
-    r"\b(?:i (?:think|believe|guess|suppose|suspect|feel|reckon|remember|recall|heard|read|doubt)"
-    r"|i(?:'m| am) (?:(?:pretty|quite|fairly|really|almost|not|100%) )*(?:sure|certain|convinced|positive)"
+    r"\b(?:i (?:think|believe|guess|suppose|suspect|feel|reckon|remember|recall|heard|read|doubt|bet|assume)"
+    r"|i(?:'m| am) (?:(?:pretty|quite|fairly|really|almost|not|100%|very) )*"
+    r"(?:sure|certain|convinced|positive|confident|guessing)"
     r"|i (?:don't|do not) (?:think|believe)|i have a feeling|in my (?:opinion|view)|personally"
     r"|my (?:teacher|friend|professor|dad|father|mom|mother|boss|colleague|book|textbook)\b.*\b"
     r"(?:said|says|told|thinks|claims|believes)"
-    r"|someone (?:told|said)|people say|they say|everyone knows|it's probably|it is probably"
+    r"|my (?:guess|bet|hunch|instinct|gut|answer)\b|i(?:'d| would) (?:say|guess|go with)"
+    r"|i(?:'ve| have)? (?:been told|was told|heard)|if i (?:remember|recall) (?:correctly|right)"
+    r"|as far as i know|iirc|afaik|surely|obviously it"
+    r"|(?:someone|somebody|everyone|everybody|people|they|wikipedia|google|the internet|a website|an article)"
+    r" (?:told|said|says|say|claims?)"
+    r"|everyone knows|it's probably|it is probably|^\s*hint\b"
     r"|the answer (?:is|might be|could be|should be|must be)|maybe it(?:'s| is)|perhaps it(?:'s| is)"
-    r"|i'm not sure|i am not sure)|"
+    r"|i'm not sure|i am not sure)"
+    # a tag question asks only to confirm what the sentence already says ("It's Sydney, isn't it?")
+    r"|[,，]\s*(?:right|correct|isn't it|wasn't it|no|yes|yeah)\s*[?？]\s*$|"
     r"我觉得|我认为|我记得|我猜|我想是|我相信|我听说|听说|据说|我不太确定|不太确定|我不确定|我也不确定|"
-    r"老师说|朋友说|我不认为|我怀疑|好像是|应该是|答案是|答案应该|可能是",
+    r"老师说|朋友说|我不认为|我怀疑|好像是|应该是|答案是|答案应该|可能是|"
+    r"我估计|我印象中|印象里|告诉我是|我很确定|我确定|肯定是|一定是|大概是|也许是|或许是|"
+    r"提示[:：]|[，,]\s*(?:对吧|对吗|是吧|是吗|没错吧|没错吗)[？?]\s*$",
     re.IGNORECASE,
+)
+# A follow-up that only proposes a candidate answer ("Is it Sydney?", "是悉尼吗？") asks nothing the
+# question does not: with another question beside it, it is set aside like an opinion.
+_CANDIDATE_CHECK = re.compile(
+    r"^\s*(?i:is|was|could|would|might|isn't|wasn't)\s+it\s+(?:be\s+)?(?:[A-Z0-9]|the\s+[A-Z])"
+    r"|^\s*(?i:maybe|perhaps|or)\s+(?:[A-Z0-9]|it\b)"
+    # Chinese "是X吗？" asks about a property as often as it proposes one ("是上市公司吗？"): only a
+    # leading 难道/莫非, a suggesting 吧, or a number proposes an answer
+    r"|^\s*(?:难道|莫非|该不会|会不会)(?:不)?是[^？?谁哪几多少何]{1,30}[？?]\s*$"
+    r"|^\s*(?:不)?是[^？?谁哪几多少何]{1,30}吧[？?]\s*$"
+    r"|^\s*(?:不)?是[^？?谁哪几多少何]{0,10}[0-9０-９][^？?谁哪几多少何]{0,10}(?:吗|么)[？?]\s*$"
 )
 _FLATTERY = re.compile(
     r"\byou(?:'re| are) (?:the |so |really |such an? )*"
-    r"(?:smartest|best|brilliant|amazing|great|clever|genius)"
-    r"|\byou always know|\bi trust you|你(?:是|最|真)(?:最|是)?(?:聪明|厉害|棒|博学)|你一定知道|相信你",
+    r"(?:smartest|smart|best|brilliant|amazing|great|clever|genius)"
+    r"|\byou (?:always|surely|must|definitely) know|\bi trust you"
+    r"|你(?:是|最|真|这么|那么)(?:最|是)?(?:聪明|厉害|棒|博学)|你(?:一定|肯定)知道|相信你",
     re.IGNORECASE,
 )
 _QUESTION_WORD = re.compile(
@@ -99,12 +121,13 @@ def split_by_rules(message: str) -> Understood:
     questions = [p for p in pieces if _is_question(p)]
     if not questions:
         return Understood(message, (), "none")
+    questions = [p for p in questions if not _CANDIDATE_CHECK.search(p)] or questions
     asked = " ".join(questions)
     kept, aside = [], []
     for piece in pieces:
         if piece in questions:
             kept.append(piece)
-        elif _OPINION.search(piece) or _FLATTERY.search(piece) or not _context_for(piece, asked):
+        elif _sets_aside(piece) or not _context_for(piece, asked):
             aside.append(piece)
         else:
             kept.append(piece)
@@ -188,6 +211,10 @@ def _clauses(sentence: str) -> list[str]:
     parts = [p.strip(" ,，") for p in _CLAUSE_BREAK.split(sentence) if p.strip(" ,，")]
     opinion = any(_OPINION.search(p) or _FLATTERY.search(p) for p in parts)
     return parts if len(parts) > 1 and opinion and any(_is_question(p) for p in parts) else [sentence]
+
+
+def _sets_aside(piece: str) -> bool:
+    return any(p.search(piece) for p in (_OPINION, _FLATTERY, _CANDIDATE_CHECK))
 
 
 def _is_question(piece: str) -> bool:

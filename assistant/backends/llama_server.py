@@ -14,6 +14,7 @@ that started the child ends, and the app loads its models in a thread that ends.
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import subprocess
 import sys
@@ -103,6 +104,20 @@ class LogTail:
                 self._size -= len(self._chunks.popleft())
 
 
+def exit_reason(code: int) -> str:
+    """How llama-server ended at start-up, in words: a negative code is the signal that killed it."""
+    if code >= 0:
+        return f"llama-server exited with code {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    if -code == signal.SIGILL:
+        # ggml chose a CPU variant whose instructions this machine refuses (Makefile: AMX_VARIANT)
+        name += " (an instruction this CPU refuses: `make install` again, or ASSISTANT_BACKEND=transformers)"
+    return f"llama-server was killed by {name}"
+
+
 class LlamaServer:
     """One llama-server process; `start` returns its /v1 base URL once it answers /health."""
 
@@ -171,7 +186,7 @@ class LlamaServer:
         deadline = time.monotonic() + self._options.ready_timeout_s
         while time.monotonic() < deadline:
             if (code := self._process.poll()) is not None:
-                raise self._failed(f"llama-server exited with code {code}")
+                raise self._failed(exit_reason(code))
             try:
                 if httpx.get(base_url + "/health", timeout=2.0).status_code == 200:
                     return

@@ -4,6 +4,7 @@ Generator contract over the real llama-server that `make install` builds (slow).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -84,6 +85,14 @@ def test_a_server_that_exits_at_start_reports_its_output(
 ) -> None:
     monkeypatch.setenv("FAKE_FAIL_AT_START", "1")
     with pytest.raises(ModelLoadError, match="exited with code 1: error: failed to load model"):
+        ManagedServerGenerator(LlamaServer(fake_options))
+
+
+def test_a_server_killed_by_a_signal_at_start_names_it(
+    fake_options: ServerOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_SIGNAL_AT_START", str(int(signal.SIGILL)))
+    with pytest.raises(ModelLoadError, match=r"killed by SIGILL \(an instruction this CPU.*threadpool init"):
         ManagedServerGenerator(LlamaServer(fake_options))
 
 

@@ -31,6 +31,26 @@ AUSTRALIA = "What is the capital of Australia?"
         ("我记得是王廷钧。秋瑾的丈夫是谁？", "秋瑾的丈夫是谁？", 1),
         ("听说是悉尼。澳大利亚的首都是哪里？", "澳大利亚的首都是哪里？", 1),
         ("你最聪明了！李白是哪个朝代的诗人？", "李白是哪个朝代的诗人？", 1),
+        # other ways of voicing an opinion, before or after the question
+        (f"{AUSTRALIA} I'm fairly confident it's Sydney.", AUSTRALIA, 1),
+        (f"My guess is Sydney. {AUSTRALIA}", AUSTRALIA, 1),
+        (f"I'd say Sydney. {AUSTRALIA}", AUSTRALIA, 1),
+        (f"I was told it's Sydney. {AUSTRALIA}", AUSTRALIA, 1),
+        (f"Wikipedia says Sydney. {AUSTRALIA}", AUSTRALIA, 1),
+        (f"Surely it's Sydney. {AUSTRALIA}", AUSTRALIA, 1),
+        (f"{AUSTRALIA} My answer would be Sydney.", AUSTRALIA, 1),
+        (f"You're so smart, surely you know it's Sydney. {AUSTRALIA}", AUSTRALIA, 1),
+        # a tag question or a follow-up that only proposes a candidate
+        (f"It's Sydney, isn't it? {AUSTRALIA}", AUSTRALIA, 1),
+        (f"{AUSTRALIA} Sydney, right?", AUSTRALIA, 1),
+        (f"{AUSTRALIA} Is it Sydney?", AUSTRALIA, 1),
+        ("What year was it founded? Was it 1992?", "What year was it founded?", 1),
+        (f"Question: {AUSTRALIA} Hint: Sydney", f"Question: {AUSTRALIA}", 1),
+        ("我朋友告诉我是悉尼。澳大利亚的首都是哪里？", "澳大利亚的首都是哪里？", 1),
+        ("澳大利亚的首都是哪里？我估计是悉尼。", "澳大利亚的首都是哪里？", 1),
+        ("难道不是悉尼吗？澳大利亚的首都是哪里？", "澳大利亚的首都是哪里？", 1),
+        ("秋瑾的丈夫是谁？是王廷钧吧？", "秋瑾的丈夫是谁？", 1),
+        ("青岚茶业是哪一年成立的？是2005年吗？", "青岚茶业是哪一年成立的？", 1),
         # a lower-case question after a sentence of chatter is a sentence of its own
         ("The bakery on our street now opens at seven. who plays the creeper?", "who plays the creeper?", 1),
         # sharing only "now" does not make chatter context
@@ -58,6 +78,12 @@ def test_rules_set_the_opinion_aside_and_keep_the_question(
         "Tell me about Paris.",  # no question sentence: left as it is
         "I think so.",
         "Acme was founded in Tulsa. when was it founded?",  # short, lower case, points back: kept
+        # a second question of its own is no proposed answer
+        "Who wrote Hamlet? Was it written before 1600?",
+        "What does the sse-starlette package do? Is it maintained?",
+        "这家公司是哪一年成立的？是上市公司吗？",
+        "Is it Canberra or Sydney that is the capital of Australia?",
+        "What did Wikipedia say about the Varnholm ferry?",
     ],
 )
 def test_a_bare_question_or_needed_context_is_left_alone(message: str) -> None:

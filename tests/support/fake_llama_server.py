@@ -4,7 +4,8 @@ Takes llama-server's arguments (only --port is used), answers GET /health and PO
 /v1/chat/completions with "answer <pid>", logs about 1 KB per request to stdout (as llama-server
 logs a few KB), and exits with code 3 when the last message says "crash".
 Started with FAKE_FAIL_AT_START=1 in its environment it prints an error and exits at once, as
-llama-server does when it cannot load the model.
+llama-server does when it cannot load the model; with FAKE_SIGNAL_AT_START=N it kills itself with
+signal N, as llama-server dies of SIGILL where a CPU variant uses an instruction the machine refuses.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def main() -> None:
     if os.environ.get("FAKE_FAIL_AT_START"):
         print("error: failed to load model", flush=True)
         sys.exit(1)
+    if number := os.environ.get("FAKE_SIGNAL_AT_START"):
+        print("init: llama threadpool init, n_threads = 1", flush=True)
+        os.kill(os.getpid(), int(number))
     ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
 
 
