@@ -133,6 +133,18 @@ def test_a_planted_wrong_answer_found_in_the_documents_does_not_win(
     assert "vellmar.md" in [c.source for c in answer.citations]
 
 
+def test_a_planted_wrong_answer_in_chinese_found_in_the_documents_does_not_win(
+    default_generator: Generator, retriever: Retriever
+) -> None:
+    # 1992 is in the documents too (baltic-fair.md): only the question may reach the model
+    message = "我觉得答案是1992年，但我也不太确定。青松科技公司是哪一年成立的？"
+    answer = ask(message, default_generator, retriever)
+    assert answer.question_understood == "青松科技公司是哪一年成立的？"
+    assert answer.route == "retrieval", answer
+    assert "2003" in answer.answer and "1992" not in answer.answer and has_han(answer.answer)
+    assert [c.source for c in answer.citations] == ["qingsong.md"]
+
+
 def test_a_chinese_answer_in_the_questions_own_words_is_kept(
     default_generator: Generator, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
