@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.inflection import conjugated
 from assistant.language import detect_language
 
 SUBJECT_CHARS_EN = 60
@@ -43,7 +44,7 @@ _EN_NOUN_PHRASE = re.compile(
 # country?" it is a noun, and the rule does not apply.
 _EN_AUX_SUBJECT = re.compile(
     r"^(?i:in\s+)?(?i:what|which|when|where|why|how)(?P<counted>\s+(?i:many|much)\s+[a-z]+)?(?:\s+[a-z]+){0,2}"
-    r"\s+(?:(?i:does|did|do|has|have|had|will|can|could|would)|(?P<be>(?i:is|was|are|were)))\s+"
+    r"\s+(?:(?P<aux>(?i:does|did|do|has|have|had|will|can|could|would))|(?P<be>(?i:is|was|are|were)))\s+"
     r"(?P<subject>(?:the|a|an|[A-Z][\w'’.-]*)(?:\s+[\w'’.-]+){0,3}?)"
     r"\s+(?P<verb>[a-z]+)(?:\s+(?:in|from|on|at|for|with|to|of|by|about|into|as))?[?.!]*$"
 )
@@ -60,6 +61,25 @@ _PERSONS_TEXT = "people persons men women children players students employees wo
 _PERSONS = frozenset(_PERSONS_TEXT.split())
 _PARTICIPLE = re.compile(r"[a-z]+(?:ed|en|wn|rn|lt|ght)$|built|made|held|sold|set|put|hit|run|won")
 _PREPOSITIONS = frozenset(["in", "from", "on", "at", "for", "with", "to", "of", "by", "about", "into", "as"])
+# "How many Taiwanese fishing boats did the Japan Coast Guard warn this year?": the counted, then a
+# clause with its own subject and verb ("the number of Taiwanese fishing boats the Japan Coast Guard
+# warned this year").
+_EN_COUNTED_CLAUSE = re.compile(
+    r"^(?i:how)\s+(?P<measure>(?i:many|much))\s+(?P<counted>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)\s+"
+    r"(?P<aux>(?i:does|did|do|will|can|could|would))\s+(?P<clause>.+?)[?.!]*$"
+)
+# "Under which licenses is sniffio released?": "the licenses sniffio is released under".
+_EN_PREPOSITION_WHICH = re.compile(
+    r"^(?P<prep>(?i:under|for|from|with|by|to|into|through|against|about|after|before|during|at|on|of"
+    r"|in))\s+(?i:which|what)\s+(?P<noun>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+"
+    r"(?P<aux>(?i:is|was|are|were|does|did|do))\s+(?P<clause>.+?)[?.!]*$"
+)
+_POSSESSING = frozenset(["have", "has", "had", "contain", "include"])
+_DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"])
+# "日本海上保安厅今年警告了多少艘台湾渔船？": what was counted after the measure word.
+_ZH_COUNTED = re.compile(
+    r"(?:多少|几)[个艘名位人次家件条只辆架座所本项种台部]?(?P<noun>[^？?，,。！!]{1,12})[？?。！!]*$"
+)
 
 
 def abstention_text(question: str) -> str:
@@ -84,7 +104,7 @@ def question_subject(question: str) -> str:
     auxiliary = _EN_AUX_SUBJECT.match(text)
     if auxiliary and _is_noun_phrase_before_verb(auxiliary):
         return _shorten(_counted_subject(auxiliary), SUBJECT_CHARS_EN)
-    clause = _which_clause(text) or _counted_clause(text)
+    clause = _which_clause(text) or _counted_clause(text) or _restated_clause(text)
     if clause:
         return _shorten(clause, SUBJECT_CHARS_EN)
     code = _CODE_NAME.search(text)
@@ -108,10 +128,18 @@ def _is_noun_phrase_before_verb(match: re.Match[str]) -> bool:
 
 
 def _counted_subject(match: re.Match[str]) -> str:
-    """ "How many legs does a spider have?" asks about the legs of a spider, not the spider."""
+    """ "How many legs does a spider have?" asks about the legs of a spider, not the spider; "How many
+    goals did Messi score?" about the number of goals Messi scored."""
     subject = match.group("subject")
     counted = match.group("counted")
-    return f"the {counted.split()[-1]} of {subject}" if counted else subject
+    if not counted:
+        return subject
+    measure, noun = counted.split()
+    verb, auxiliary = match.group("verb"), match.group("aux")
+    if auxiliary is None or verb.lower() in _POSSESSING:
+        return f"the {noun} of {subject}"
+    size = "number" if measure.lower() == "many" else "amount"
+    return f"the {size} of {noun} {subject} {conjugated(verb, auxiliary)}"
 
 
 def _which_clause(question: str) -> str | None:
@@ -142,6 +170,51 @@ def _counted_clause(question: str) -> str | None:
     return f"the {measure} of {counted} {relative} {' '.join(words[3:])}"
 
 
+def _restated_clause(question: str) -> str | None:
+    """A question whose auxiliary stands before a clause of its own, restated as a noun phrase:
+    "how many N did S V ..." -> "the number of N S Ved ...", "under which N is S Ved" -> "the N S is Ved
+    under"."""
+    counted = _EN_COUNTED_CLAUSE.match(question)
+    if counted:
+        measure = "number" if counted.group("measure").lower() == "many" else "amount"
+        clause = _clause_with_verb(counted.group("clause").split(), counted.group("aux"))
+        return f"the {measure} of {counted.group('counted')} {clause}" if clause else None
+    which = _EN_PREPOSITION_WHICH.match(question)
+    if which:
+        clause = _clause_with_verb(which.group("clause").split(), which.group("aux"))
+        return f"the {which.group('noun')} {clause} {which.group('prep').lower()}" if clause else None
+    return None
+
+
+def _clause_with_verb(words: list[str], auxiliary: str) -> str | None:
+    """ "the Japan Coast Guard warn this year" after "did" -> "the Japan Coast Guard warned this year";
+    after a form of "to be" or a modal the auxiliary stays before it ("sniffio is released")."""
+    position = _verb_position(words)
+    if position is None:
+        return None
+    subject, verb, rest = words[:position], words[position], words[position + 1 :]
+    return " ".join([*subject, conjugated(verb, auxiliary), *rest])
+
+
+def _verb_position(words: list[str]) -> int | None:
+    """Where the clause's verb stands: the first lower-case word after a capitalised name ("the Japan
+    Coast Guard warn"), else the word before the first preposition or number, else the last word."""
+    for position in range(1, len(words)):
+        if _plain_word(words[position]) and words[position - 1][:1].isupper():
+            return position
+    for position in range(1, len(words)):
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if _plain_word(words[position]) and (following in _PREPOSITIONS or following[:1].isdigit()):
+            return position
+    last = len(words) - 1
+    return last if last >= 1 and _plain_word(words[last]) else None
+
+
+def _plain_word(word: str) -> bool:
+    lower = word.lower()
+    return word.isalpha() and word.islower() and lower not in _PREPOSITIONS and lower not in _DETERMINERS
+
+
 def _looks_like_verb(word: str) -> bool:
     """A verb in the third person singular or the past: "provides", "sends", "died" (not "class")."""
     lower = word.lower()
@@ -153,6 +226,10 @@ def _looks_like_verb(word: str) -> bool:
 def _chinese_subject(question: str) -> str:
     text = _ZH_POLITE.sub("", question)
     subject = _ZH_QUESTION_TAIL.sub("", text) or text.rstrip("？?。！! ")
+    counted = _ZH_COUNTED.search(text)
+    if subject.endswith("了") and counted:
+        # a verb with 了 left over: what was counted is asked about ("…警告的台湾渔船数量")
+        return f"{subject.removesuffix('了')}的{counted.group('noun')}数量"
     setting = _ZH_SETTING.match(subject)
     return f"{setting.group(1)}的{setting.group(2)}" if setting else subject
 

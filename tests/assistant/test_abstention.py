@@ -52,6 +52,23 @@ from assistant.abstention import abstention_text, question_subject
         ("How much water flows over Niagara Falls?", "the amount of water that flows over Niagara Falls"),
         ("What does humanize.apnumber(4) return?", "humanize.apnumber(4)"),
         ("What does `Cache.memoize` return?", "Cache.memoize"),
+        # an auxiliary before a clause of its own: restated with the verb in its own form
+        (
+            "How many Taiwanese fishing boats did the Coast Guard warn?",
+            "the number of Taiwanese fishing boats the Coast Guard warned",
+        ),
+        (
+            "How many employees does sniffio's maintainer company have?",
+            "the number of employees sniffio's maintainer company has",
+        ),
+        ("How many people did the storm kill in 2010?", "the number of people the storm killed in 2010"),
+        ("How many goals did Messi score?", "the number of goals Messi scored"),
+        ("How many students will the new school admit?", "the number of students the new school will admit"),
+        ("How much water does the tank hold?", "the amount of water the tank holds"),
+        ("Under which licenses is sniffio released?", "the licenses sniffio is released under"),
+        ("With which library does sniffio work?", "the library sniffio works with"),
+        ("From which country was the tea imported?", "the country the tea was imported from"),
+        ("日本海上保安厅今年警告了多少艘台湾渔船？", "日本海上保安厅今年警告的台湾渔船数量"),
         ("温州民房倒塌事故共确认死亡多少人？", "温州民房倒塌事故"),
         ("段某被判处多长时间的有期徒刑？", "段某"),
     ],
