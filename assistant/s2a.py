@@ -79,6 +79,11 @@ _POINTER = re.compile(r"\b(?:it|he|she|they|this|that|these|those|his|her|its|th
 _NAME_OR_NUMBER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+|\d")
 SHORT_QUESTION_TERMS = 2  # "When was it founded?": a question this short leans on what came before
 MIN_SHARED_WORD_CHARS = 4
+# Words of four letters or more that chatter shares with questions without sharing a topic
+# ("repainted his fence last weekend" / "now the last of its kind").
+_TOPICLESS_WORDS = frozenset(
+    "last first next week weekend year years month today time times ever never also very just".split()
+)
 # A lowercase question after a full sentence ("... opens at seven. first winner of ...?"): the prefix
 # must be this many words to be split off as a sentence of its own.
 MIN_LEADING_SENTENCE_WORDS = 4
@@ -167,9 +172,13 @@ def _context_for(piece: str, question: str) -> bool:
 
 
 def _shared_words(piece: str, question: str) -> bool:
-    """A shared content word of four letters or more ("now" and "few" say nothing about the topic), or
-    for Chinese a shared pair of characters (one alone says little)."""
-    own = {t for t in text_features(piece).terms if t.isascii() and len(t) >= MIN_SHARED_WORD_CHARS}
+    """A shared content word of four letters or more ("now" and "few" say nothing about the topic, nor
+    do "last" or "year"), or for Chinese a shared pair of characters (one alone says little)."""
+    own = {
+        t
+        for t in text_features(piece).terms
+        if t.isascii() and len(t) >= MIN_SHARED_WORD_CHARS and t not in _TOPICLESS_WORDS
+    }
     latin = own & text_features(question).terms
     return bool(latin) or bool(_han_pairs(piece) & _han_pairs(question))
 

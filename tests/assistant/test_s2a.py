@@ -53,6 +53,12 @@ AUSTRALIA = "What is the capital of Australia?"
         ("青岚茶业是哪一年成立的？是2005年吗？", "青岚茶业是哪一年成立的？", 1),
         # a lower-case question after a sentence of chatter is a sentence of its own
         ("The bakery on our street now opens at seven. who plays the creeper?", "who plays the creeper?", 1),
+        # sharing only "last" (or "now", below) does not make chatter context
+        (
+            "My neighbour repainted his fence last weekend. Which mall is the last of its kind?",
+            "Which mall is the last of its kind?",
+            1,
+        ),
         # sharing only "now" does not make chatter context
         (
             "The bakery now opens at seven. Which office now houses a restaurant?",
