@@ -81,9 +81,8 @@ SHORT_QUESTION_TERMS = 2  # "When was it founded?": a question this short leans 
 MIN_SHARED_WORD_CHARS = 4
 # Words of four letters or more that chatter shares with questions without sharing a topic
 # ("repainted his fence last weekend" / "now the last of its kind").
-_TOPICLESS_WORDS = frozenset(
-    "last first next week weekend year years month today time times ever never also very just".split()
-)
+_TOPICLESS_TEXT = "last first next week weekend year years month today time times ever never also very just"
+_TOPICLESS_WORDS = frozenset(_TOPICLESS_TEXT.split())
 # A lowercase question after a full sentence ("... opens at seven. first winner of ...?"): the prefix
 # must be this many words to be split off as a sentence of its own.
 MIN_LEADING_SENTENCE_WORDS = 4
