@@ -15,9 +15,9 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: install install-large browser-deps run test lint typecheck pytest bench clean
 
 install: $(STAMP) $(LLAMA_SERVER) $(LLAMA_QUANTIZE)
-	# The Sapphire Rapids variant's AMX kernels die with "Illegal instruction" (tilezero) on an AMX
-	# machine here, in every thread count and weight type, although a plain AMX program runs; without
-	# it ggml picks the next variant the CPU supports (docs/backends.md, "The AMX variant").
+	# The Sapphire Rapids variant's AMX kernels died with "Illegal instruction" (tilezero) on an AMX
+	# machine here (1 and 2 threads, Q4_K_M and Q8_0), although a plain AMX program runs; without it
+	# ggml picks the next variant the CPU supports (docs/backends.md, "The AMX variant").
 	rm -f $(AMX_VARIANT)
 
 # Re-runs when the dependency list changes; pip leaves satisfied pins alone, so it is idempotent.
