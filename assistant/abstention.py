@@ -138,8 +138,7 @@ def _counted_subject(match: re.Match[str]) -> str:
     verb, auxiliary = match.group("verb"), match.group("aux")
     if auxiliary is None or verb.lower() in _POSSESSING:
         return f"the {noun} of {subject}"
-    size = "number" if measure.lower() == "many" else "amount"
-    return f"the {size} of {noun} {subject} {conjugated(verb, auxiliary)}"
+    return f"the {_size_word(measure)} of {noun} {subject} {conjugated(verb, auxiliary)}"
 
 
 def _which_clause(question: str) -> str | None:
@@ -166,8 +165,7 @@ def _counted_clause(question: str) -> str | None:
     if verb.lower() in _NOT_IN_NOUN or not _looks_like_verb(verb):
         return None
     relative = "who" if counted.lower() in _PERSONS else "that"
-    measure = "number" if words[1].lower() == "many" else "amount"
-    return f"the {measure} of {counted} {relative} {' '.join(words[3:])}"
+    return f"the {_size_word(words[1])} of {counted} {relative} {' '.join(words[3:])}"
 
 
 def _restated_clause(question: str) -> str | None:
@@ -176,14 +174,19 @@ def _restated_clause(question: str) -> str | None:
     under"."""
     counted = _EN_COUNTED_CLAUSE.match(question)
     if counted:
-        measure = "number" if counted.group("measure").lower() == "many" else "amount"
         clause = _clause_with_verb(counted.group("clause").split(), counted.group("aux"))
-        return f"the {measure} of {counted.group('counted')} {clause}" if clause else None
+        size = _size_word(counted.group("measure"))
+        return f"the {size} of {counted.group('counted')} {clause}" if clause else None
     which = _EN_PREPOSITION_WHICH.match(question)
     if which:
         clause = _clause_with_verb(which.group("clause").split(), which.group("aux"))
         return f"the {which.group('noun')} {clause} {which.group('prep').lower()}" if clause else None
     return None
+
+
+def _size_word(measure: str) -> str:
+    """ "How many ..." counts a number, "how much ..." an amount."""
+    return "number" if measure.lower() == "many" else "amount"
 
 
 def _clause_with_verb(words: list[str], auxiliary: str) -> str | None:
@@ -226,8 +229,8 @@ def _looks_like_verb(word: str) -> bool:
 def _chinese_subject(question: str) -> str:
     text = _ZH_POLITE.sub("", question)
     subject = _ZH_QUESTION_TAIL.sub("", text) or text.rstrip("？?。！! ")
-    counted = _ZH_COUNTED.search(text)
-    if subject.endswith("了") and counted:
+    counted = _ZH_COUNTED.search(text) if subject.endswith("了") else None
+    if counted:
         # a verb with 了 left over: what was counted is asked about ("…警告的台湾渔船数量")
         return f"{subject.removesuffix('了')}的{counted.group('noun')}数量"
     setting = _ZH_SETTING.match(subject)

@@ -217,15 +217,19 @@ def _split_lowercase_question(piece: str) -> list[str]:
 def _clauses(sentence: str) -> list[str]:
     """An opinion and a question joined by "but" ("I think it's X, but who ...?") are two pieces."""
     parts = [p.strip(" ,，") for p in _CLAUSE_BREAK.split(sentence) if p.strip(" ,，")]
-    opinion = any(_OPINION.search(p) or _FLATTERY.search(p) for p in parts)
+    opinion = any(_voices_opinion(p) for p in parts)
     return parts if len(parts) > 1 and opinion and any(_is_question(p) for p in parts) else [sentence]
 
 
+def _voices_opinion(piece: str) -> bool:
+    return _OPINION.search(piece) is not None or _FLATTERY.search(piece) is not None
+
+
 def _sets_aside(piece: str) -> bool:
-    return any(p.search(piece) for p in (_OPINION, _FLATTERY, _CANDIDATE_CHECK))
+    return _voices_opinion(piece) or _CANDIDATE_CHECK.search(piece) is not None
 
 
 def _is_question(piece: str) -> bool:
-    if _OPINION.search(piece) or _FLATTERY.search(piece):
+    if _voices_opinion(piece):
         return False
     return piece.rstrip().endswith(("?", "？")) or _QUESTION_WORD.search(piece) is not None

