@@ -11,6 +11,12 @@ _CITATION = re.compile(r"\[\s*\d+(?:\s*[,，、]\s*\d+)*\s*\]|【\s*\d+\s*】")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# "100°C" and "100 degrees Celsius" state one temperature; spelled out, the symbol's lone "C" is
+# not read as a symbol of its own (see `text_features`), so the two agree.
+_TEMPERATURE_UNITS = (
+    (re.compile(r"(?:[°º]\s*C|℃)(?![A-Za-z])"), " degrees Celsius"),
+    (re.compile(r"(?:[°º]\s*F|℉)(?![A-Za-z])"), " degrees Fahrenheit"),
+)
 
 _MONTHS = {
     name: f"month-{n}"
@@ -82,7 +88,7 @@ def extract_claims(text: str, *, question: str = "") -> Claims:
 
 def text_features(text: str) -> Claims:
     """Every number and content term of `text`, with citation markers removed."""
-    clean = normalise_numbers(_CITATION.sub(" ", text))
+    clean = normalise_numbers(_spelled_units(_CITATION.sub(" ", text)))
     words = [w.lower().removesuffix("'s").strip("'") for w in _WORD.findall(clean)]
     numbers = {_normalize_number(n) for n in _NUMBER.findall(clean)}
     numbers |= {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS}
@@ -122,6 +128,12 @@ def han_pairs(text: str) -> set[str]:
             pairs.add(run)
         pairs |= {run[i : i + 2] for i in range(len(run) - 1) if content[i] and content[i + 1]}
     return pairs
+
+
+def _spelled_units(text: str) -> str:
+    for symbol, words in _TEMPERATURE_UNITS:
+        text = symbol.sub(words, text)
+    return text
 
 
 def _normalize_number(raw: str) -> str:

@@ -28,11 +28,15 @@ _DIGITS = {
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 _NUMERAL = "〇零一二两三四五六七八九十百千万亿"
-_MEASURES = "年月日号岁倍个位名家次届条项种件人元米天周"
-# One numeral alone is a number only before a measure word, and not "一" ("一个" is "a") nor after
-# a word that makes it an ordinal or a question ("哪一年", "第三届").
+_MEASURES = "年月日号岁倍个位名家次届条项种件人元米天周只艘辆台张本吨起座层场部篇斤秒克"
+# Measure words of two characters whose first character alone is no measure: "十分" is "very".
+_MEASURE_WORDS = "小时|分钟|公里|公斤"
+# One numeral alone is a number only before a measure word (perhaps after 多, "十多分钟": ten and
+# more), and not "一" ("一个" is "a") nor after a word that makes it an ordinal or a question
+# ("哪一年", "第三届").
 _RUN = re.compile(
-    rf"百分之([{_NUMERAL}]+)|([{_NUMERAL}]{{2,}})|(?<![哪第每这那几某同])([二两三四五六七八九十])(?=[{_MEASURES}])"
+    rf"百分之([{_NUMERAL}]+)|([{_NUMERAL}]{{2,}})"
+    rf"|(?<![哪第每这那几某同])([二两三四五六七八九十])(?=多?(?:[{_MEASURES}]|{_MEASURE_WORDS}))"
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.answer_type import lacks_asked_number
 from assistant.claims import Claims, extract_claims, text_features, topic_features
 from assistant.language import detect_language
 from assistant.protocols import Completion, Passage
@@ -33,7 +34,7 @@ def closed_signals(
         "zh": float(detect_language(question) == "zh"),
         "question_chars": float(min(len(question), 400)),
     }
-    return signals | logprob_signals(answer)
+    return signals | text_signals(question, answer.text) | logprob_signals(answer)
 
 
 def grounded_signals(
@@ -76,7 +77,12 @@ def grounded_signals(
     }
     if signals["cross_language"]:
         _unmeasured_across_languages(signals, claims, evidence)
-    return signals | logprob_signals(answer)
+    return signals | text_signals(question, text) | logprob_signals(answer)
+
+
+def text_signals(question: str, answer: str) -> dict[str, float]:
+    """Signals read from the question and answer texts alone, so older records can be given them."""
+    return {"number_missing": float(lacks_asked_number(answer, question=question))}
 
 
 def _unmeasured_across_languages(signals: dict[str, float], added: Claims, evidence: Claims) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.errors import EvaluationError
+from assistant.signals import text_signals
 
 RECORDS_FORMAT = 2  # 2: the raw confidence signals of both stages
 
@@ -76,6 +77,11 @@ class QuestionRecord:
             values[name] = tuple(values.get(name, ()))
         for name in ("closed_signals", "grounded_signals"):
             values[name] = {str(k): float(v) for k, v in dict(values.get(name) or {}).items()}
+        question = values.get("understood") or values.get("question", "")
+        stages = (("closed_signals", "parametric_answer"), ("grounded_signals", "grounded_answer"))
+        for name, answer in stages:
+            if values[name]:  # signals added since the record was written, read from its texts
+                values[name] = text_signals(question, values.get(answer, "")) | values[name]
         return cls(**values)
 
 

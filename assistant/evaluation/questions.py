@@ -59,7 +59,16 @@ def _parse_line(line: str, *, where: str, default_id: str) -> EvalQuestion:
         question=question.strip(),
         answers=_strings(record, "answers", where=where, required=True),
         passages=_strings(record, "passages", where=where, required=False),
+        dataset=_dataset(record, where=where),
     )
+
+
+def _dataset(record: dict[str, Any], *, where: str) -> str:
+    """The optional "dataset" name, which records, reports and the fit's split go by."""
+    value = record.get("dataset", "custom")
+    if not isinstance(value, str) or not value.strip():
+        raise EvaluationError(f"{where}: 'dataset' must be a non-empty string")
+    return value.strip()
 
 
 def _strings(record: dict[str, Any], key: str, *, where: str, required: bool) -> tuple[str, ...]:

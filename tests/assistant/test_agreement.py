@@ -110,3 +110,16 @@ def test_agreement_separates_consistent_from_inconsistent_questions() -> None:
     assert consistent and inconsistent
     assert sum(consistent) / len(consistent) - sum(inconsistent) / len(inconsistent) >= 0.5
     assert min(consistent) > max(inconsistent) - 0.21  # at most one sample's worth of overlap
+
+
+def test_a_temperature_agrees_in_symbol_and_in_words() -> None:
+    question = "What is the boiling point of water at sea level in Celsius?"
+    greedy = "The boiling point of water at sea level in Celsius is 100 degrees Celsius."
+    samples = [
+        "Water's boiling point at sea level is 100°C.",
+        "Water at sea level boils at 100 ℃.",
+        "It is 100 °C.",
+    ]
+    assert agreement(greedy, samples, question=question) == 1.0
+    assert not answers_agree(greedy, "The boiling point is 212°F.", question=question)
+    assert not answers_agree("Vitamin C.", "Vitamin D.", question="Which vitamin do oranges hold most?")

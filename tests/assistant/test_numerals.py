@@ -24,6 +24,11 @@ from assistant.support import support_share
         ("第三届", "第三届"),  # an ordinal
         ("统一了六国", "统一了六国"),  # a lone numeral inside a word
         ("一个人", "一个人"),  # "a", not the number one
+        ("马有两只眼睛", "马有2只眼睛"),
+        ("用了两小时", "用了2小时"),
+        ("十多分钟后", "10多分钟后"),  # ten and more
+        ("这十分重要", "这十分重要"),  # "very", not ten minutes
+        ("两岸关系", "两岸关系"),  # "both shores"
     ],
 )
 def test_numbers_are_rewritten_as_digits(text: str, expected: str) -> None:

