@@ -1,13 +1,13 @@
 """One calibrated confidence per stage: a logistic model over the stage's signals, stored as plain JSON.
 
 p(right) = sigmoid(bias + sum_i weight_i * (signal_i - mean_i) / scale_i). A refused answer, one that
-asserts nothing beyond the question, one without the number it was asked for, and one from passages
-that never mention what was asked get 0: a non-answer is never a confident answer. A signal
-missing from a record (no token log-probabilities from this backend) takes its fitted mean, so it
-moves nothing. `assistant calibrate --fit` writes a model; a default fitted on the built-in data ships
-with the package for each embedded model: assistant/confidence_default.json for the default 0.5B, and
-assistant/confidence_<model>.json for another one that has its own fit (the same signals mean a
-different chance of being right from a model that knows and reads more).
+asserts nothing beyond the question, one without the number it was asked for, a heading repeated as an
+answer, and one from passages that never mention what was asked get 0: a non-answer is never a
+confident answer. A signal missing from a record (no token log-probabilities from this backend) takes
+its fitted mean, so it moves nothing. `assistant calibrate --fit` writes a model; a default fitted on
+the built-in data ships with the package for each embedded model: assistant/confidence_default.json
+for the default 0.5B, and assistant/confidence_<model>.json for another one that has its own fit (the
+same signals mean a different chance of being right from a model that knows and reads more).
 """
 
 from __future__ import annotations
@@ -82,12 +82,13 @@ class Calibrator:
 
 def answers_at_all(signals: Mapping[str, float]) -> bool:
     """False for a refusal, an answer that only restates the question, one that names no number
-    where the question asks for one (`answer_type`), and a grounded answer whose cited passages
-    share not one term with the question (an answer about something else), unless question and
-    passage are in different languages, where terms cannot match."""
+    where the question asks for one (`answer_type`), a grounded answer that only repeats a heading
+    of a passage (`headings`), and one whose cited passages share not one term with the question
+    (an answer about something else), unless question and passage are in different languages,
+    where terms cannot match."""
     if signals.get("refused", 0.0) or not signals.get("adds_claim", 1.0):
         return False
-    if signals.get("number_missing", 0.0):
+    if signals.get("number_missing", 0.0) or signals.get("echoes_heading", 0.0):
         return False
     off_topic = signals.get("support_asked", 1.0) == 0.0 and not signals.get("cross_language", 0.0)
     return not off_topic

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from assistant.answer_type import lacks_asked_number
 from assistant.claims import Claims, extract_claims, text_features, topic_features
+from assistant.headings import echoes_heading
 from assistant.language import detect_language
 from assistant.protocols import Completion, Passage
 from assistant.refusal import is_refusal
@@ -73,6 +74,7 @@ def grounded_signals(
         "cited_score": max((p.score for p in cited), default=0.0),
         "question_in_top": (found_share(asked, topic_features(passages[0].text)) if passages else 0.0),
         "cross_language": float(_crosses_language(question, cited)),
+        "echoes_heading": float(echoes_heading(text, passages=(p.text for p in passages), question=question)),
         "zh": float(detect_language(question) == "zh"),
     }
     if signals["cross_language"]:

