@@ -10,6 +10,12 @@ from assistant.numerals import normalise_numbers
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,，、]\s*\d+)*\s*\]|【\s*\d+\s*】")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+# Code: a `quoted` span, a call "where()", a dotted name "certifi.where". Its names are content even
+# where they are English grammar ("where", "get"): "`certifi.where()`" answers which function.
+_CODE = re.compile(
+    r"`([^`\n]{1,80})`|\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\(\)|\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+"
+)
+_CODE_NAME = re.compile(r"[A-Za-z_]\w+")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # "100°C" and "100 degrees Celsius" state one temperature; spelled out, the symbol's lone "C" is
 # not read as a symbol of its own (see `text_features`), so the two agree.
@@ -94,6 +100,11 @@ def text_features(text: str) -> Claims:
     numbers |= {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS}
     numbers |= {_MONTHS[w] for w in words if w in _MONTHS and w != "may"}
     terms = {_singular(w) for w in words if _is_content_word(w)}
+    terms |= {
+        _singular(name.lower())
+        for code in _CODE.finditer(clean)
+        for name in _CODE_NAME.findall(code.group(0))
+    }
     # A lone capital is a symbol or a grade ("Vitamin C", "the symbol G"), not an article.
     terms |= {w.lower() for w in _WORD.findall(clean) if len(w) == 1 and w.isupper() and w not in "AI"}
     terms |= han_characters(clean)

@@ -48,6 +48,17 @@ def test_log_probability_signals_are_absent_without_log_probabilities() -> None:
         ("Yes.", "Is Paris the capital of France?", True),
         ("I don't know.", "Who is Zorbelia Quantrix?", False),
         ("是的。", "巴黎是法国的首都吗？", True),
+        # A function named in code is an answer, although "where" is a grammar word in prose.
+        (
+            "The `certifi.where()` function returns the path of the installed CA bundle.",
+            "Which certifi function returns the path of the installed CA bundle?",
+            True,
+        ),
+        (
+            "The certifi function returns the path of the installed CA bundle where it is.",
+            "Which certifi function returns the path of the installed CA bundle?",
+            False,
+        ),
     ],
 )
 def test_an_answer_must_add_something_to_the_question(answer: str, question: str, expected: bool) -> None:
