@@ -28,7 +28,7 @@ class Thresholds(BaseModel):
         description="Calibrated probability a closed-book answer must reach to be given (0-1).",
     )
     min_confidence_grounded: float = Field(
-        0.62,
+        0.60,
         ge=0.0,
         le=1.0,
         description="Calibrated probability an answer from passages must reach to be given (0-1).",
@@ -71,14 +71,14 @@ class Thresholds(BaseModel):
 
 
 # Each profile is a level of certainty, per stage: the lowest calibrated confidence at which that
-# stage's answers on the train split of the built-in runs of the default backend (llama-server) were
-# right 92 % (strict), 80 % (balanced) or 70 % (chatty) of the time (bench/confidence_report.py;
-# docs/results/confidence.md). Where too few train answers were that sure (strict, grounded), the
-# target itself: the confidence is calibrated.
+# stage's answers on the train split of the recorded runs of the default backend (llama-server) were
+# right 92 % (strict), 80 % (balanced) or 70 % (chatty) of the time: the built-in sets and, since
+# session 18, the unseen documents of bench/documents_dev.py (bench/confidence_report.py;
+# docs/results/confidence.md).
 PROFILES: Mapping[str, Thresholds] = {
-    "strict": Thresholds(n_samples=7, min_confidence_parametric=0.62, min_confidence_grounded=0.92),
+    "strict": Thresholds(n_samples=7, min_confidence_parametric=0.62, min_confidence_grounded=0.68),
     "balanced": Thresholds(),
-    "chatty": Thresholds(n_samples=3, min_confidence_parametric=0.38, min_confidence_grounded=0.58),
+    "chatty": Thresholds(n_samples=3, min_confidence_parametric=0.44, min_confidence_grounded=0.48),
 }
 DEFAULT_PROFILE = "balanced"
 
