@@ -2,7 +2,7 @@
 
 "龙江派出所几点接到警情？" answered "龙江派出所接到警情，立即指令消防员赶赴现场。" restates the question and
 states no time: it is no answer, however well its samples agree and its passage supports it. In the
-committed records, 33 of 37 distinct answers to a how-many, how-much or what-year question that
+committed records, 38 of 42 distinct answers to a how-many, how-much or what-year question that
 named no number of their own were wrong, and the 4 right ones answered a planted message recorded
 before S2A, whose question held the number itself (docs/results/answer-type.md).
 """
