@@ -92,9 +92,14 @@ def extract_claims(text: str, *, question: str = "") -> Claims:
     return Claims(numbers=own.numbers - asked.numbers, terms=own.terms - asked.terms)
 
 
+def without_citations(text: str) -> str:
+    """`text` with its [n] and 【n】 citation markers blanked out."""
+    return _CITATION.sub(" ", text)
+
+
 def text_features(text: str) -> Claims:
     """Every number and content term of `text`, with citation markers removed."""
-    clean = normalise_numbers(_spelled_units(_CITATION.sub(" ", text)))
+    clean = normalise_numbers(_spelled_units(without_citations(text)))
     words = [w.lower().removesuffix("'s").strip("'") for w in _WORD.findall(clean)]
     numbers = {_normalize_number(n) for n in _NUMBER.findall(clean)}
     numbers |= {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS}
