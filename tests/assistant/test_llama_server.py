@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 
 from assistant.backends.llama_server import (
@@ -22,7 +23,8 @@ from assistant.backends.llama_server import (
     ServerOptions,
     default_binary,
 )
-from assistant.backends.model_files import tiny_model_file
+from assistant.backends.model_files import embedded_model_file, tiny_model_file
+from assistant.backends.requantize import pinned_q8_0_copy
 from assistant.errors import BackendUnavailable, ModelLoadError
 from assistant.protocols import ChatMessage, Generation, Generator
 from tests.support.generator_contract import QUESTION, GeneratorContract, ModelTimeContract
@@ -196,3 +198,41 @@ def test_eight_simultaneous_requests_are_all_answered(tiny_managed_server: Manag
         together = list(pool.map(ask, range(8)))
     assert all(len(result.samples) == 2 for result in together)
     assert {result.greedy.text for result in together} == {alone.greedy.text}
+
+
+@pytest.mark.slow
+def test_rows_decoded_together_come_out_alike_whatever_their_number(model_cache_dir: Path) -> None:
+    """5 to 7 rows take the wide tiles of llama_server_patches/q0-wide-tiles.patch on AVX-512 builds,
+    4 rows the tiles llama.cpp ships: at temperature 0 every row of every request must be the same
+    answer. Over the default model's Q8_0 copy, the weights those tiles compute."""
+    weights = pinned_q8_0_copy(
+        embedded_model_file(model_cache_dir), server_binary=default_binary(), cache_dir=model_cache_dir
+    )
+    server = LlamaServer(ServerOptions(binary=default_binary(), model_path=weights, threads=1, slots=8))
+    url = server.start()
+    question = (
+        "Passages:\n[1] The Varnholm ferry crossing takes 47 minutes.\n\nQuestion: How long is the crossing?"
+    )
+    try:
+        rows = {
+            n: [
+                choice["message"]["content"]
+                for choice in httpx.post(
+                    f"{url}/chat/completions",
+                    json={
+                        "messages": [{"role": "user", "content": question}],
+                        "n": n,
+                        "temperature": 0.0,
+                        "max_tokens": 24,
+                    },
+                    timeout=300,
+                ).json()["choices"]
+            ]
+            for n in (4, 5, 6, 7)
+        }
+    finally:
+        server.stop()
+    assert {n: len(texts) for n, texts in rows.items()} == {4: 4, 5: 5, 6: 6, 7: 7}
+    answers = {text for texts in rows.values() for text in texts}
+    assert len(answers) == 1, rows
+    assert "47" in answers.pop()
