@@ -50,8 +50,10 @@ def answer_question(
 ) -> Answer:
     """The full flow: parametric answer if confident, else grounded answer, else abstention.
 
-    `on_stage` is told each stage as it starts (see `Stage`); `calibrator` turns each stage's signals
-    into its confidence (default: the packaged model).
+    A closed-book answer kept below `check_parametric_below` is checked against the documents: the
+    grounded answer replaces it when its confidence is higher (both are calibrated probabilities of
+    being right). `on_stage` is told each stage as it starts (see `Stage`); `calibrator` turns each
+    stage's signals into its confidence (default: the packaged model).
     """
     started = perf_counter()
     listener = on_stage or _silent
@@ -69,7 +71,8 @@ def answer_question(
         skip_decided_samples=thresholds.skip_decided_samples,
     )
     record = functools.partial(to_answer, model=generator.model_id, understood=understood, s2a_ms=s2a_ms)
-    if closed.confident(thresholds):
+    kept = closed.confident(thresholds)
+    if kept and closed.confidence >= thresholds.check_parametric_below:
         return record(closed, None, total_ms=_ms_since(started))
     grounded = grounded_stage(
         question,
@@ -81,7 +84,10 @@ def answer_question(
         calibrator=model,
         skip_decided_samples=thresholds.skip_decided_samples,
     )
-    return record(closed, grounded, total_ms=_ms_since(started))
+    closed_stands = kept and (
+        grounded.route != "retrieval" or (grounded.confidence or 0.0) <= closed.confidence
+    )
+    return record(closed, grounded, total_ms=_ms_since(started), closed_kept=closed_stands)
 
 
 def parametric_stage(

@@ -76,11 +76,15 @@ def to_answer(
     total_ms: float,
     understood: Understood,
     s2a_ms: float = 0.0,
+    closed_kept: bool = False,
 ) -> Answer:
+    """The answer record; `closed_kept`: the closed-book answer is given although the grounded stage
+    ran (it was checked against the documents and stood), whose answer is then withheld."""
+    given = None if closed_kept else grounded
     return Answer(
-        answer=grounded.answer if grounded else closed.answer,
-        route=grounded.route if grounded else "parametric",
-        confidence=_shown_confidence(closed, grounded),
+        answer=given.answer if given else closed.answer,
+        route=given.route if given else "parametric",
+        confidence=_shown_confidence(closed, given),
         parametric_confidence=closed.confidence,
         grounded_confidence=grounded.confidence if grounded else None,
         signals={"parametric": closed.signals, "grounded": grounded.signals if grounded else {}},
@@ -90,12 +94,20 @@ def to_answer(
         grounded_support=grounded.support if grounded else None,
         grounded_agreement=grounded.agreement if grounded else None,
         samples=closed.samples,
-        citations=grounded.citations if grounded else (),
+        citations=given.citations if given else (),
         timings_ms=_timings(closed, grounded, total_ms=total_ms, s2a_ms=s2a_ms),
         model=model,
         parametric_answer=closed.answer,
-        withheld_answer=grounded.withheld if grounded else "",
+        withheld_answer=_withheld(grounded, closed_kept=closed_kept),
     )
+
+
+def _withheld(grounded: GroundedResult | None, *, closed_kept: bool) -> str:
+    if grounded is None:
+        return ""
+    if closed_kept and grounded.route == "retrieval":
+        return grounded.answer
+    return grounded.withheld
 
 
 def _timings(

@@ -33,6 +33,13 @@ class Thresholds(BaseModel):
         le=1.0,
         description="Calibrated probability an answer from passages must reach to be given (0-1).",
     )
+    check_parametric_below: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="A closed-book answer kept below this calibrated probability is checked against the "
+        "documents: the answer from passages replaces it when surer (0-1; 0 = off).",
+    )
     agreement_threshold: float = Field(
         0.0,
         ge=0.0,
@@ -78,7 +85,14 @@ class Thresholds(BaseModel):
 PROFILES: Mapping[str, Thresholds] = {
     "strict": Thresholds(n_samples=7, min_confidence_parametric=0.62, min_confidence_grounded=0.68),
     "balanced": Thresholds(),
-    "chatty": Thresholds(n_samples=3, min_confidence_parametric=0.44, min_confidence_grounded=0.48),
+    # Chatty keeps closed-book answers balanced would not give; those are checked against the
+    # documents, so an invented answer about them does not stand where the passages hold a surer one.
+    "chatty": Thresholds(
+        n_samples=3,
+        min_confidence_parametric=0.44,
+        min_confidence_grounded=0.48,
+        check_parametric_below=0.60,
+    ),
 }
 DEFAULT_PROFILE = "balanced"
 

@@ -53,9 +53,16 @@ def replay(record: QuestionRecord, mode: Mode) -> Outcome:
     if mode.kind == "closed":
         answer = "" if record.refused else record.parametric_answer
         return Outcome(answer, False, closed.llm_calls, closed.tokens, closed.latency_ms)
-    if confident(record, mode):
+    if not confident(record, mode):
+        return _grounded(record, mode, before=closed)
+    confidence = closed_confidence(record, mode)
+    if confidence >= mode.thresholds.check_parametric_below:
         return closed
-    return _grounded(record, mode, before=closed)
+    # Checked against the documents (as the flow does): the surer answer is given.
+    grounded = _grounded(record, mode, before=closed)
+    if grounded.answered and grounded_confidence(record, mode) > confidence:
+        return grounded
+    return dataclasses.replace(grounded, answer=closed.answer)
 
 
 def confident(record: QuestionRecord, mode: Mode) -> bool:

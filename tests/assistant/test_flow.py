@@ -252,6 +252,50 @@ def test_the_profile_decides_between_parametric_and_retrieval() -> None:
     assert strict.route == "abstain"
 
 
+# Chatty with 4 samples: two of them agree with the closed-book answer (agreement 0.5, confidence
+# 0.5 under the test model): kept by chatty's level (0.44), below its check level (0.60).
+CHECKED = PROFILES["chatty"].model_copy(update={"n_samples": 4})
+HALF_AGREE = ["Acme Widgets was founded in 1950.", "In 1950.", "Founded in 1950.", "In 1962.", "In 1901."]
+
+
+def test_a_closed_book_answer_kept_below_the_check_level_yields_to_a_surer_grounded_one() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: HALF_AGREE}
+    )
+    retriever = StaticRetriever([ACME, OTHER])
+    answer = ask(ACME_Q, generator=generator, retriever=retriever, thresholds=CHECKED)
+    assert CHECKED.min_confidence_parametric <= answer.parametric_confidence < CHECKED.check_parametric_below
+    assert (answer.route, answer.answer) == ("retrieval", "Acme Widgets was founded in 1987 [1].")
+    assert answer.confidence == answer.grounded_confidence > answer.parametric_confidence
+    assert [c.id for c in answer.citations] == [1] and answer.withheld_answer == ""
+
+
+def test_a_checked_closed_book_answer_stands_when_the_passages_give_nothing_surer() -> None:
+    generator = ScriptedGenerator(
+        by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1].", *SCATTERED], ACME_Q: HALF_AGREE}
+    )
+    retriever = StaticRetriever([ACME, OTHER])
+    answer = ask(ACME_Q, generator=generator, retriever=retriever, thresholds=CHECKED)
+    assert (answer.route, answer.answer) == ("parametric", HALF_AGREE[0])
+    assert answer.confidence == answer.parametric_confidence
+    assert answer.grounded_confidence is not None and answer.grounded_confidence < answer.confidence
+    assert answer.citations == () and answer.withheld_answer == "Acme Widgets was founded in 1987 [1]."
+    assert retriever.queries == [ACME_Q] and answer.timings_ms.grounded > 0.0
+
+
+def test_a_closed_book_answer_at_the_check_level_ends_the_flow() -> None:
+    checked_from_half = CHECKED.model_copy(update={"check_parametric_below": 0.5})
+    retriever = StaticRetriever([ACME, OTHER])
+    answer = ask(
+        ACME_Q,
+        generator=ScriptedGenerator(by_prompt={ACME_Q: HALF_AGREE}),
+        retriever=retriever,
+        thresholds=checked_from_half,
+    )
+    assert (answer.route, answer.answer) == ("parametric", HALF_AGREE[0])
+    assert retriever.queries == [] and answer.grounded_confidence is None
+
+
 def test_history_reaches_both_prompts_bounded() -> None:
     history = [ChatMessage(role="user", content=f"turn {i} " + "x" * 1000) for i in range(10)]
     generator = ScriptedGenerator(

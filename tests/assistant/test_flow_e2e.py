@@ -156,3 +156,33 @@ def test_a_chinese_answer_in_the_questions_own_words_is_kept(
     assert "温度" in answer.answer.replace("温度计", "")
     assert [c.source for c in answer.citations] == ["thermometer.md"]
     assert answer.signals["grounded"]["adds_claim"] == 1.0
+
+
+# Every closed-book answer kept (level 0) and every one checked against the documents (below 1.01):
+# the invented year gives way to the cited one, the well-known capital stands.
+CHECK_ALL = PROFILES["chatty"].model_copy(
+    update={"min_confidence_parametric": 0.0, "check_parametric_below": 1.0}
+)
+
+
+def test_a_checked_closed_book_answer_gives_way_to_the_documents_or_stands(
+    default_generator: Generator, retriever: Retriever
+) -> None:
+    torch.manual_seed(SEED)
+    company = answer_question(
+        "In what year was Vellmar Robotics founded?",
+        generator=default_generator,
+        retriever=retriever,
+        thresholds=CHECK_ALL,
+    )
+    assert company.route == "retrieval" and "1987" in company.answer, company
+    assert company.confidence == company.grounded_confidence > company.parametric_confidence
+    torch.manual_seed(SEED)
+    capital = answer_question(
+        "What is the capital of France?",
+        generator=default_generator,
+        retriever=retriever,
+        thresholds=CHECK_ALL,
+    )
+    assert capital.route == "parametric" and "Paris" in capital.answer, capital
+    assert capital.timings_ms.retrieval > 0.0 and capital.grounded_confidence is not None

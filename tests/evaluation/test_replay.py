@@ -119,11 +119,9 @@ def test_replay_matches_the_live_flow(scenario: str, profile: str, grounded_kind
     def generator() -> ScriptedGenerator:
         return ScriptedGenerator(by_prompt={"Passages": grounded, "Who founded Acme?": SCENARIOS[scenario]})
 
+    retriever = StaticRetriever([PASSAGE])
     live = answer_question(
-        "Who founded Acme?",
-        generator=generator(),
-        retriever=StaticRetriever([PASSAGE]),
-        thresholds=thresholds,
+        "Who founded Acme?", generator=generator(), retriever=retriever, thresholds=thresholds
     )
     question = EvalQuestion("q", "Who founded Acme?", ("Ada Lind",))
     record = record_question(
@@ -135,7 +133,39 @@ def test_replay_matches_the_live_flow(scenario: str, profile: str, grounded_kind
     outcome = replay(record, Mode(profile, "fallback", thresholds))
     expected = "" if live.route == "abstain" else live.answer
     assert outcome.answer == expected
-    assert outcome.retrieved is (live.route != "parametric")
+    assert outcome.retrieved is bool(retriever.queries)
+
+
+@pytest.mark.parametrize(("grounded_kind", "route"), [("repeated", "retrieval"), ("scattered", "parametric")])
+def test_replay_matches_the_live_flow_where_a_kept_closed_book_answer_is_checked(
+    grounded_kind: str, route: str
+) -> None:
+    # Chatty at 4 samples, two agreeing: confidence 0.5 under the test model, kept (level 0.44) and
+    # checked (below 0.60); the grounded answer wins only when its own samples repeat it.
+    thresholds = PROFILES["chatty"].model_copy(update={"n_samples": 4})
+    closed = ["Bob Stone founded Acme.", "Bob Stone.", "It was Bob Stone.", "Carl Berg.", "Dan Holm."]
+
+    def generator() -> ScriptedGenerator:
+        return ScriptedGenerator(by_prompt={"Passages": GROUNDED[grounded_kind], "Who founded Acme?": closed})
+
+    retriever = StaticRetriever([PASSAGE])
+    live = answer_question(
+        "Who founded Acme?",
+        generator=generator(),
+        retriever=retriever,
+        thresholds=thresholds,
+        calibrator=TEST_CONFIDENCE,
+    )
+    question = EvalQuestion("q", "Who founded Acme?", ("Ada Lind",))
+    record = record_question(
+        question,
+        generator=generator(),
+        retriever=StaticRetriever([PASSAGE]),
+        thresholds=recording_thresholds([thresholds]),
+    )
+    outcome = replay(record, Mode("chatty", "fallback", thresholds, TEST_CONFIDENCE))
+    assert live.route == route and retriever.queries == ["Who founded Acme?"]
+    assert (outcome.answer, outcome.retrieved) == (live.answer, True)
 
 
 def test_the_recorder_keeps_what_the_s2a_rewrite_cost_and_answers_the_rewritten_question() -> None:
