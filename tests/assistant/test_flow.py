@@ -266,6 +266,7 @@ def test_a_closed_book_answer_kept_below_the_check_level_yields_to_a_surer_groun
     answer = ask(ACME_Q, generator=generator, retriever=retriever, thresholds=CHECKED)
     assert CHECKED.min_confidence_parametric <= answer.parametric_confidence < CHECKED.check_parametric_below
     assert (answer.route, answer.answer) == ("retrieval", "Acme Widgets was founded in 1987 [1].")
+    assert answer.grounded_confidence is not None
     assert answer.confidence == answer.grounded_confidence > answer.parametric_confidence
     assert [c.id for c in answer.citations] == [1] and answer.withheld_answer == ""
 

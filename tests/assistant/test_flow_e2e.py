@@ -10,7 +10,7 @@ from assistant.answer import Answer
 from assistant.flow import answer_question
 from assistant.language import has_han
 from assistant.protocols import Generator, Retriever
-from assistant.thresholds import PROFILES
+from assistant.thresholds import PROFILES, Thresholds
 
 pytestmark = pytest.mark.slow
 
@@ -54,9 +54,11 @@ def _indexed(documents: dict[str, str], tmp_path_factory: pytest.TempPathFactory
     return searcher
 
 
-def ask(question: str, generator: Generator, retriever: Retriever) -> Answer:
+def ask(
+    question: str, generator: Generator, retriever: Retriever, thresholds: Thresholds = BALANCED
+) -> Answer:
     torch.manual_seed(SEED)
-    return answer_question(question, generator=generator, retriever=retriever, thresholds=BALANCED)
+    return answer_question(question, generator=generator, retriever=retriever, thresholds=thresholds)
 
 
 def test_well_known_fact_stays_parametric(default_generator: Generator, retriever: Retriever) -> None:
@@ -158,8 +160,8 @@ def test_a_chinese_answer_in_the_questions_own_words_is_kept(
     assert answer.signals["grounded"]["adds_claim"] == 1.0
 
 
-# Every closed-book answer kept (level 0) and every one checked against the documents (below 1.01):
-# the invented year gives way to the cited one, the well-known capital stands.
+# Every closed-book answer kept (level 0) and checked against the documents (below 1.0): the
+# invented year gives way to the cited one, the well-known capital stands.
 CHECK_ALL = PROFILES["chatty"].model_copy(
     update={"min_confidence_parametric": 0.0, "check_parametric_below": 1.0}
 )
@@ -168,21 +170,10 @@ CHECK_ALL = PROFILES["chatty"].model_copy(
 def test_a_checked_closed_book_answer_gives_way_to_the_documents_or_stands(
     default_generator: Generator, retriever: Retriever
 ) -> None:
-    torch.manual_seed(SEED)
-    company = answer_question(
-        "In what year was Vellmar Robotics founded?",
-        generator=default_generator,
-        retriever=retriever,
-        thresholds=CHECK_ALL,
-    )
+    company = ask("In what year was Vellmar Robotics founded?", default_generator, retriever, CHECK_ALL)
     assert company.route == "retrieval" and "1987" in company.answer, company
+    assert company.grounded_confidence is not None
     assert company.confidence == company.grounded_confidence > company.parametric_confidence
-    torch.manual_seed(SEED)
-    capital = answer_question(
-        "What is the capital of France?",
-        generator=default_generator,
-        retriever=retriever,
-        thresholds=CHECK_ALL,
-    )
+    capital = ask("What is the capital of France?", default_generator, retriever, CHECK_ALL)
     assert capital.route == "parametric" and "Paris" in capital.answer, capital
     assert capital.timings_ms.retrieval > 0.0 and capital.grounded_confidence is not None
