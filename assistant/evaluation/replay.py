@@ -1,8 +1,9 @@
 """Replay a recorded question under a mode and thresholds: what would have been answered, at what cost.
 
 The decisions mirror `assistant.flow`: the parametric answer stands when it is no refusal and its
-calibrated confidence (from the recorded signals) reaches the mode's level; otherwise the grounded
-answer stands when its confidence reaches the grounded level (and the expert floors, when set, hold);
+calibrated confidence (from the recorded signals) reaches the mode's level (below
+`check_parametric_below` it gives way to a surer grounded answer); otherwise the grounded answer
+stands when its confidence reaches the grounded level (and the expert floors, when set, hold);
 otherwise the assistant abstains. Two approximations, both noted in docs/evaluation.md: a profile with
 n samples uses the first n recorded ones (closed-book and grounded), and the grounded answer was
 generated from all top-k passages.
