@@ -13,6 +13,7 @@ Rows x 1000 / ms is the generated row-tokens per second. Every number comes from
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,18 +41,19 @@ def model_file(name: str, cache_dir: Path) -> Path:
     return path
 
 
-def prompt() -> list[dict[str, str]]:
+@functools.cache  # one prompt for every request: read and built once
+def prompt() -> tuple[dict[str, str], ...]:
     document = (ROOT / "api" / "sample_corpus" / "lumora-robotics.md").read_text(encoding="utf-8")
     messages = grounded_messages(
         "Describe Lumora Robotics and its products in detail.",
         passages=[StaticPassage(text=document, source="lumora-robotics.md", score=1.0)],
     )
-    return [{"role": m.role, "content": m.content} for m in messages]
+    return tuple({"role": m.role, "content": m.content} for m in messages)
 
 
 def step_ms(client: httpx.Client, url: str, rows: int, seed: int) -> float:
     payload: dict[str, Any] = {
-        "messages": prompt(),
+        "messages": list(prompt()),
         "n": rows,
         "max_tokens": NEW_TOKENS,
         "ignore_eos": True,
