@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LLAMA_SERVER := $(VENV)/llama.cpp/bin/llama-server
 LLAMA_QUANTIZE := $(VENV)/llama.cpp/bin/llama-quantize
-AMX_VARIANT := $(VENV)/llama.cpp/bin/libggml-cpu-sapphirerapids.so
 export ASSISTANT_HOME ?= $(CURDIR)/data
 export ASSISTANT_CACHE_DIR ?= $(CURDIR)/.cache
 # Nothing may reach a model hub at run time.
@@ -15,10 +14,6 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: install install-large browser-deps run test lint typecheck pytest bench clean
 
 install: $(STAMP) $(LLAMA_SERVER) $(LLAMA_QUANTIZE)
-	# The Sapphire Rapids variant's AMX kernels died with "Illegal instruction" (tilezero) on an AMX
-	# machine here (1 and 2 threads, Q4_K_M and Q8_0), although a plain AMX program runs; without it
-	# ggml picks the next variant the CPU supports (docs/backends.md, "The AMX variant").
-	rm -f $(AMX_VARIANT)
 
 # Re-runs when the dependency list changes; pip leaves satisfied pins alone, so it is idempotent.
 $(STAMP): pyproject.toml Makefile

@@ -1,6 +1,7 @@
 """Prompt evaluation and decode speed per backend, against this machine's matmul throughput and bandwidth.
 
     python bench/model_speed.py [--models qwen0.5b,qwen1.5b,qwen0.5b-q8_0,qwen1.5b-q8_0] [--backends ...]
+        [--binary PATH/llama-server ...]   (llama-server builds to compare; default: the installed one)
 
 Prompt evaluation: the flow's own grounded prompt (five 1,200-character passages of the project's
 own docs, about 1,500 tokens), with a fresh first line each time so that no backend serves it from a
@@ -101,8 +102,9 @@ def backend_generator(
     backend: str, path: Path, *, threads: int, cache_dir: Path, gguf_bytes: int
 ) -> Iterator[tuple[Generator, int]]:
     """The generator and the bytes of weights one decoded token reads (`gguf_bytes` for llama.cpp)."""
-    if backend == "llama-server":
-        server = ManagedServerGenerator(LlamaServer(ServerOptions(default_binary(), path, threads)))
+    if backend.startswith("llama-server"):
+        binary = Path(backend.partition("=")[2] or default_binary())
+        server = ManagedServerGenerator(LlamaServer(ServerOptions(binary, path, threads)))
         try:
             yield server, gguf_bytes
         finally:
@@ -150,8 +152,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache"))
+    parser.add_argument("--binary", action="append", default=[], help="llama-server builds to compare")
     args = parser.parse_args()
     threads = args.threads or available_cores()
+    backends = [
+        f"llama-server={binary}" if binary else backend
+        for backend in args.backends.split(",")
+        for binary in (args.binary if backend == "llama-server" and args.binary else [""])
+    ]
     files: dict[str, Callable[[], Path]] = {
         "qwen0.5b": lambda: embedded_model_file(args.cache_dir),
         "qwen1.5b": lambda: large_model_file(args.cache_dir),  # needs `make install-large`
@@ -167,7 +175,7 @@ def main() -> None:
         probe = LlamaCppGenerator(path, threads=1, context_tokens=256)  # sizes only, read once per model
         parameters, gguf_bytes = probe.matmul_parameters, probe.weight_bytes
         probe.close()
-        for backend in args.backends.split(","):
+        for backend in backends:
             print(f"measuring {backend} / {model} ...", flush=True)
             loaded = backend_generator(
                 backend, path, threads=threads, cache_dir=args.cache_dir, gguf_bytes=gguf_bytes

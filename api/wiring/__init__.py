@@ -93,10 +93,12 @@ def server_model_file(settings: Settings) -> Path:
     return pinned_q8_0_copy(shipped, server_binary=server, cache_dir=settings.cache_dir)
 
 
-def runs_q8_0_copy(settings: Settings) -> bool:
+def runs_q8_0_copy(settings: Settings, cpu_flags: frozenset[str] | None = None) -> bool:
     """Whether llama-server runs a Q8_0 copy of the embedded model rather than the shipped file."""
     if settings.llama_server_weights == "auto":
-        return settings.model == DEFAULT_MODEL
+        from assistant.backends.cpu_flags import has_amx_int8
+
+        return settings.model == DEFAULT_MODEL or has_amx_int8(cpu_flags)
     return settings.llama_server_weights == "q8_0"
 
 

@@ -45,17 +45,24 @@ def test_llama_server_runs_the_pinned_q8_0_copy_of_the_default_model() -> None:
     assert shipped.name == model_files.DEFAULT_MODEL.name
 
 
+AVX512 = frozenset({"avx2", "avx512f", "avx512_vnni"})
+AMX = AVX512 | {"amx_tile", "amx_int8", "amx_bf16"}
+
+
 @pytest.mark.parametrize(
-    ("model", "weights", "q8_0"),
+    ("model", "weights", "flags", "q8_0"),
     [
-        ("qwen2.5-coder-0.5b", "auto", True),
-        ("qwen2.5-coder-1.5b", "auto", False),
-        ("qwen2.5-coder-1.5b", "q8_0", True),
-        ("qwen2.5-coder-0.5b", "shipped", False),
+        ("qwen2.5-coder-0.5b", "auto", AVX512, True),
+        ("qwen2.5-coder-1.5b", "auto", AVX512, False),
+        ("qwen2.5-coder-1.5b", "auto", AMX, True),
+        ("qwen2.5-coder-1.5b", "q8_0", AVX512, True),
+        ("qwen2.5-coder-0.5b", "shipped", AMX, False),
     ],
 )
-def test_auto_weights_copy_only_the_model_measured_faster(model: str, weights: str, q8_0: bool) -> None:
-    assert runs_q8_0_copy(Settings(model=model, llama_server_weights=weights)) is q8_0
+def test_auto_weights_copy_only_where_measured_faster(
+    model: str, weights: str, flags: frozenset[str], q8_0: bool
+) -> None:
+    assert runs_q8_0_copy(Settings(model=model, llama_server_weights=weights), flags) is q8_0
 
 
 def test_a_model_path_runs_as_it_is(tmp_path: Path) -> None:

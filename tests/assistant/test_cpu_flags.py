@@ -1,9 +1,9 @@
-"""Which dtype `auto` picks: bfloat16 only on CPUs that compute it natively."""
+"""Which dtype `auto` picks (bfloat16 only on CPUs that compute it natively), and which CPUs have AMX."""
 
 from __future__ import annotations
 
 from assistant.backends._hf_loading import resolved_dtype
-from assistant.backends.cpu_flags import cpu_flags, has_fast_bfloat16
+from assistant.backends.cpu_flags import cpu_flags, has_amx_int8, has_fast_bfloat16
 
 XEON = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 amx_bf16 amx_tile\n\nprocessor\t: 1\n"
 EPYC_AVX2 = "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu sse2 fma avx f16c avx2\n"
@@ -24,6 +24,12 @@ def test_bfloat16_is_fast_only_with_avx512_bf16_or_amx() -> None:
     assert has_fast_bfloat16(frozenset({"amx_bf16"}))
     assert not has_fast_bfloat16(cpu_flags(EPYC_AVX2))
     assert not has_fast_bfloat16(frozenset())
+
+
+def test_amx_int8_needs_both_the_tiles_and_their_int8_products() -> None:
+    assert has_amx_int8(cpu_flags(XEON) | {"amx_int8"})
+    assert not has_amx_int8(cpu_flags(XEON))  # tiles and bfloat16 only
+    assert not has_amx_int8(cpu_flags(EPYC_AVX2))
 
 
 def test_auto_resolves_to_a_dtype_this_machine_runs_natively() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.backends.cpu_flags import has_amx_int8
 from assistant.backends.llama_server import (
     LOG_TAIL_BYTES,
     LlamaServer,
@@ -28,6 +31,7 @@ from assistant.backends.requantize import pinned_q8_0_copy
 from assistant.errors import BackendUnavailable, ModelLoadError
 from assistant.protocols import ChatMessage, Generation, Generator
 from tests.support.generator_contract import QUESTION, GeneratorContract, ModelTimeContract
+from tests.support.served_process import free_port, stop, wait_until_ok
 
 FAKE_SERVER = Path(__file__).resolve().parents[1] / "support" / "fake_llama_server.py"
 CRASH = [ChatMessage("user", "crash")]
@@ -236,3 +240,46 @@ def test_rows_decoded_together_come_out_alike_whatever_their_number(model_cache_
     answers = {text for texts in rows.values() for text in texts}
     assert len(answers) == 1, rows
     assert "47" in answers.pop()
+
+
+@pytest.mark.slow
+def test_an_amx_cpu_multiplies_the_q8_0_weights_with_amx_and_answers_right(model_cache_dir: Path) -> None:
+    """ggml loads its Sapphire Rapids variant exactly where the CPU has AMX, and there the weights go
+    to AMX buffers (llama_server_patches/amx-tile-config.patch keeps its first tile instruction from
+    dying of SIGILL); elsewhere a variant without AMX answers the same question."""
+    weights = pinned_q8_0_copy(
+        embedded_model_file(model_cache_dir), server_binary=default_binary(), cache_dir=model_cache_dir
+    )
+    port = free_port()
+    command = [str(default_binary()), "--model", str(weights), "--port", str(port), "--threads", "2"]
+    command += ["--ctx-size", "2048", "--no-webui", "-lv", "4"]  # level 4 names variant and buffers
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+
+        def log_text() -> str:
+            log.seek(0)
+            return log.read().decode(errors="replace")
+
+        try:
+            wait_until_ok(f"http://127.0.0.1:{port}/health", server, timeout_s=120, log_tail=log_text)
+            reply = httpx.post(
+                f"http://127.0.0.1:{port}/v1/chat/completions",
+                json={
+                    "messages": [
+                        {
+                            "role": "user",
+                            "content": "Passages:\n[1] The Varnholm ferry crossing "
+                            "takes 47 minutes.\n\nQuestion: How long is the crossing?",
+                        }
+                    ],
+                    "temperature": 0.0,
+                    "max_tokens": 24,
+                },
+                timeout=300,
+            ).json()
+        finally:
+            stop(server)
+        text = log_text()
+    assert "47" in reply["choices"][0]["message"]["content"]
+    assert ("libggml-cpu-sapphirerapids.so" in text) is has_amx_int8(), text[:2000]
+    assert ("AMX model buffer size" in text) is has_amx_int8(), text[:2000]
