@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     # auto: the 0.5B as a Q8_0 copy (prompts 1.34x faster, decode no slower, answers as often right
     # though worded differently), the 1.5B as shipped (its copy evaluates prompts no faster and
     # decodes 13 % slower): docs/results/weights-q8.md; on a CPU with AMX the 1.5B's copy too
-    # (ggml's AMX kernels: prompts 1.5x, decode 1.06x the shipped file's; docs/results/amx.md).
+    # (with ggml's AMX kernels it evaluates prompts 1.03x and decodes 1.06x as fast as the shipped file:
+    # docs/results/amx.md).
     # Only the embedded models; a `model_path` GGUF runs as it is.
     llama_server_weights: Literal["auto", "shipped", "q8_0"] = Field(
         "auto", description="Weights llama-server runs: the shipped Q4_K_M, or a Q8_0 copy made once."
