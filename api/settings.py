@@ -56,11 +56,12 @@ class Settings(BaseSettings):
     llama_server_binary: Path | None = Field(
         None, description="The llama-server executable; None = the one `make install` builds in .venv."
     )
-    # 24, not 8: a request's samples take a slot each, and with 8 slots they evicted the prompts cached
-    # for other requests (8 clients: 0.60x the throughput of one with 8 slots, 0.81x with 24;
-    # docs/results/serving-llama-server.md).
+    # A request's greedy row and 5 samples take a slot each: with 8 slots the samples evicted the
+    # prompts cached for other requests (8 clients: 0.60x the throughput of one, 0.81x with 24), and
+    # with 24 eight clients' 48 rows waited for slots (1.15-1.18x against 1.32-1.35x with 48 on the
+    # AMX build; docs/results/serving-llama-server.md, sessions 6 and 20).
     llama_server_slots: int = Field(
-        24, ge=1, le=64, description="Sequences llama-server decodes together (a request's samples count)."
+        48, ge=1, le=64, description="Sequences llama-server decodes together (a request's samples count)."
     )
     llama_server_context_tokens: int = Field(
         32768, ge=2048, description="KV cache shared by all slots, in tokens."

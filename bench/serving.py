@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import shutil
 import statistics
 import subprocess
@@ -158,23 +159,33 @@ def measure_latency(url: str, report: BackendReport, questions: tuple[str, ...])
 
 def measure_throughput(url: str, questions: list[str], clients: int) -> tuple[float, float]:
     """Answered requests per second for `questions` sent by `clients` concurrent clients (one
-    connection each), and the share answered 503 (past the server's queue); any other error stops."""
+    connection each), and the share answered 503 (past the server's queue); any other error stops.
 
-    def worker(share: list[str]) -> int:
+    Each client sends the next question not yet taken once its answer came: with fixed shares
+    (`questions[i::clients]`) the clients that drew only quick closed-book questions went idle
+    while the others still had retrieval questions, and the last of those ran nearly alone.
+    """
+    waiting: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for question in questions:
+        waiting.put(question)
+
+    def worker(_: int) -> int:
         overloaded = 0
         with httpx.Client(base_url=url, timeout=900) as client:
-            for question in share:
+            while True:
+                try:
+                    question = waiting.get_nowait()
+                except queue.Empty:
+                    return overloaded
                 response = client.post("/v1/ask", json={"question": question})
                 if response.status_code == 503:
                     overloaded += 1
                 elif response.status_code != 200:
                     raise SystemExit(f"/v1/ask {question!r} -> {response.status_code}: {response.text}")
-        return overloaded
 
-    shares = [questions[i::clients] for i in range(clients)]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        overloaded = sum(pool.map(worker, shares))
+        overloaded = sum(pool.map(worker, range(clients)))
     elapsed = time.perf_counter() - started
     return (len(questions) - overloaded) / elapsed, overloaded / len(questions)
 

@@ -46,7 +46,7 @@ class ServerOptions:
     binary: Path
     model_path: Path
     threads: int
-    slots: int = 24  # parallel sequences: a request's greedy row and samples, of several requests
+    slots: int = 48  # parallel sequences: a request's greedy row and samples, of several requests
     context_tokens: int = 32768  # shared by all slots (unified KV cache)
     ready_timeout_s: float = 120.0
     request_timeout_s: float = 300.0
