@@ -36,7 +36,7 @@ def has_fast_bfloat16(flags: frozenset[str] | None = None) -> bool:
 
 
 def has_amx_int8(flags: frozenset[str] | None = None) -> bool:
-    return AMX_INT8_FLAGS <= (flags if flags is not None else _machine_flags())
+    return (flags if flags is not None else _machine_flags()) >= AMX_INT8_FLAGS
 
 
 @functools.cache

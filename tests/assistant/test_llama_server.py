@@ -72,7 +72,7 @@ def test_the_command_runs_parallel_slots_over_one_shared_cache(fake_options: Ser
     assert command[0] == str(fake_options.binary)
     for flag, value in [
         ("--port", "4321"),
-        ("--parallel", "24"),
+        ("--parallel", "48"),
         ("--host", "127.0.0.1"),
         ("--threads", "1"),
     ]:
