@@ -35,6 +35,9 @@ from tests.support.served_process import free_port, stop, wait_until_ok
 
 FAKE_SERVER = Path(__file__).resolve().parents[1] / "support" / "fake_llama_server.py"
 CRASH = [ChatMessage("user", "crash")]
+FERRY_QUESTION = (
+    "Passages:\n[1] The Varnholm ferry crossing takes 47 minutes.\n\nQuestion: How long is the crossing?"
+)
 
 
 @pytest.fixture
@@ -214,9 +217,6 @@ def test_rows_decoded_together_come_out_alike_whatever_their_number(model_cache_
     )
     server = LlamaServer(ServerOptions(binary=default_binary(), model_path=weights, threads=1, slots=8))
     url = server.start()
-    question = (
-        "Passages:\n[1] The Varnholm ferry crossing takes 47 minutes.\n\nQuestion: How long is the crossing?"
-    )
     try:
         rows = {
             n: [
@@ -224,7 +224,7 @@ def test_rows_decoded_together_come_out_alike_whatever_their_number(model_cache_
                 for choice in httpx.post(
                     f"{url}/chat/completions",
                     json={
-                        "messages": [{"role": "user", "content": question}],
+                        "messages": [{"role": "user", "content": FERRY_QUESTION}],
                         "n": n,
                         "temperature": 0.0,
                         "max_tokens": 24,
@@ -265,13 +265,7 @@ def test_an_amx_cpu_multiplies_the_q8_0_weights_with_amx_and_answers_right(model
             reply = httpx.post(
                 f"http://127.0.0.1:{port}/v1/chat/completions",
                 json={
-                    "messages": [
-                        {
-                            "role": "user",
-                            "content": "Passages:\n[1] The Varnholm ferry crossing "
-                            "takes 47 minutes.\n\nQuestion: How long is the crossing?",
-                        }
-                    ],
+                    "messages": [{"role": "user", "content": FERRY_QUESTION}],
                     "temperature": 0.0,
                     "max_tokens": 24,
                 },
