@@ -27,14 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.backends.cpu_flags import available_cores
 from assistant.backends.llama_server import LlamaServer, ServerOptions, default_binary
-from assistant.backends.model_files import embedded_model_file
-from assistant.backends.requantize import pinned_q8_0_copy
 from assistant.evaluation.fitting import split_of
 from assistant.evaluation.normalise import contains_answer
 from assistant.evaluation.question_record import QuestionRecord, read_records
 from assistant.evaluation.scores import auroc
 from assistant.prompts import parametric_messages
 from assistant.refusal import is_refusal
+from bench.decode_rows import model_file
 
 RECORDS = Path(__file__).resolve().parents[1] / "docs" / "results" / "records"
 DEFAULT_RECORDS = (
@@ -91,9 +90,7 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache"))
     args = parser.parse_args()
     records = [r for path in args.records or DEFAULT_RECORDS for r in read_records(path) if r.answers]
-    weights = pinned_q8_0_copy(
-        embedded_model_file(args.cache_dir), server_binary=default_binary(), cache_dir=args.cache_dir
-    )
+    weights = model_file("qwen0.5b-q8_0", args.cache_dir)
     server = LlamaServer(ServerOptions(default_binary(), weights, available_cores(), slots=1))
     url = server.start()
     try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assistant.backends.cpu_flags import available_cores
 from assistant.backends.llama_server import LlamaServer, ManagedServerGenerator, ServerOptions, default_binary
 from assistant.backends.llamacpp_generator import LlamaCppGenerator
-from assistant.backends.model_files import embedded_model_file, large_model_file
-from assistant.backends.requantize import pinned_q8_0_copy
 from assistant.fakes import StaticPassage
 from assistant.prompts import PASSAGE_CHARS, grounded_messages
 from assistant.protocols import ChatMessage, Generator
 from bench.backends import LONG_ANSWER, memory_bandwidth_gb_s
+from bench.decode_rows import model_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PROSE = (ROOT / "README.md", ROOT / "docs" / "architecture.md")  # plenty of English text
@@ -160,18 +159,10 @@ def main() -> None:
         for backend in args.backends.split(",")
         for binary in (args.binary if backend == "llama-server" and args.binary else [""])
     ]
-    files: dict[str, Callable[[], Path]] = {
-        "qwen0.5b": lambda: embedded_model_file(args.cache_dir),
-        "qwen1.5b": lambda: large_model_file(args.cache_dir),  # needs `make install-large`
-    }
-    for name, shipped in list(files.items()):  # the Q8_0 copies llama-server can run instead
-        files[f"{name}-q8_0"] = lambda shipped=shipped: pinned_q8_0_copy(  # type: ignore[misc]
-            shipped(), server_binary=default_binary(), cache_dir=args.cache_dir
-        )
     gflops, bandwidth = matmul_gflops(), memory_bandwidth_gb_s()
     speeds = []
     for model in args.models.split(","):
-        path = files[model]()
+        path = model_file(model, args.cache_dir)  # the 1.5B needs `make install-large`
         probe = LlamaCppGenerator(path, threads=1, context_tokens=256)  # sizes only, read once per model
         parameters, gguf_bytes = probe.matmul_parameters, probe.weight_bytes
         probe.close()
