@@ -64,6 +64,9 @@ $(LLAMA_SERVER) $(LLAMA_QUANTIZE) &: $(LLAMA_PATCHES) | $(STAMP)
 		|| (tail -40 $(LLAMA_BUILD)/build.log; exit 1)
 	rm -rf $(VENV)/llama.cpp.part && mkdir -p $(VENV)/llama.cpp.part/bin
 	cp -a $(LLAMA_BUILD)/out/bin/. $(VENV)/llama.cpp.part/bin/
+	# A patch that only touches the server leaves llama-quantize's old time: both must be newer
+	# than the patches, or every `make` rebuilds.
+	touch $(VENV)/llama.cpp.part/bin/llama-server $(VENV)/llama.cpp.part/bin/llama-quantize
 	$(VENV)/llama.cpp.part/bin/llama-server --version
 	test -x $(VENV)/llama.cpp.part/bin/llama-quantize
 	rm -rf $(VENV)/llama.cpp && mv $(VENV)/llama.cpp.part $(VENV)/llama.cpp

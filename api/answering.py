@@ -65,6 +65,19 @@ def answer(
     )
 
 
+def samples_together_by_load(thresholds: Thresholds, *, answering: int) -> Thresholds:
+    """`grounded_samples_together` "auto" made "on" for the only question being answered, else "off".
+
+    Alone, sample rows decoded beside the answer and dropped when it decides cost little and save a
+    second decode; beside other questions they take the place of other requests' rows
+    (docs/results/greedy-first.md).
+    """
+    if thresholds.grounded_samples_together != "auto":
+        return thresholds
+    together = "on" if answering <= 1 else "off"
+    return thresholds.model_copy(update={"grounded_samples_together": together})
+
+
 @dataclass(frozen=True)
 class Answered:
     """The server's answer, with what the api layer watched while the flow made it."""
@@ -90,6 +103,7 @@ async def answer_request(
     flow answers closed-book or abstains (the routes add a `notice`).
     """
     generator = CountingGenerator(context.state.components().generator)
+    thresholds = samples_together_by_load(thresholds, answering=context.answers.admitted)
     index = context.state.retriever()
     retriever = RecordingRetriever(index) if index is not None else None
     result = await run_in_threadpool(

@@ -85,7 +85,7 @@ class CountingGenerator:
         n_samples: int = 0,
         temperature: float = 0.7,
         max_new_tokens: int = 64,
-        stop_sampling_if: Callable[[str], bool] | None = None,
+        stop_sampling_if: Callable[[Completion], bool] | None = None,
         known_greedy: Completion | None = None,
     ) -> Generation:
         generation = self._inner.generate(

@@ -32,6 +32,7 @@ QUERY_CONTEXT_CHARS = 200
 # What the flow is doing now, for live progress (the web page, the streaming endpoint).
 Stage = Literal["answering", "checking_agreement", "searching", "answering_from_passages", "verifying"]
 StageListener = Callable[[Stage], None]
+StopIf = Callable[[Completion], bool]
 
 
 def _silent(stage: Stage) -> None:
@@ -113,13 +114,13 @@ def parametric_stage(
     model = calibrator or default_calibrator()
     messages = parametric_messages(question, history=history)
 
-    def generate(n_samples: int, known_greedy: Completion | None) -> Generation:
+    def generate(n_samples: int, known_greedy: Completion | None, stop_if: StopIf | None) -> Generation:
         return generator.generate(
             messages,
             n_samples=n_samples,
             temperature=thresholds.sample_temperature,
             max_new_tokens=thresholds.max_new_tokens,
-            stop_sampling_if=is_refusal,
+            stop_sampling_if=_refused_or(stop_if),
             known_greedy=known_greedy,
         )
 
@@ -193,13 +194,13 @@ def grounded_stage(
     model = calibrator or default_calibrator()
     messages = grounded_messages(question, passages=passages, history=history)
 
-    def generate(n_samples: int, known_greedy: Completion | None) -> Generation:
+    def generate(n_samples: int, known_greedy: Completion | None, stop_if: StopIf | None) -> Generation:
         return generator.generate(
             messages,
             n_samples=n_samples,
             temperature=thresholds.sample_temperature,
             max_new_tokens=min(thresholds.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE, MAX_TOKEN_BUDGET),
-            stop_sampling_if=is_refusal,
+            stop_sampling_if=_refused_or(stop_if),
             known_greedy=known_greedy,
         )
 
@@ -211,11 +212,14 @@ def grounded_stage(
         reading = read(greedy)
         return not reading.refused and agreement_could_move("grounded", reading.signals, model, thresholds)
 
+    # Most grounded answers kept from passages need their samples (docs/results/sample-skip.md), so
+    # they decode beside the greedy answer and stop when it decides alone (see `draw`).
     drawn = draw(
         generate,
         n_samples=thresholds.n_samples,
         skip_decided=skip_decided_samples,
         needs_samples=needs_samples,
+        together=thresholds.grounded_samples_together != "off",  # "auto" is the server's to resolve
     )
     on_stage("verifying")
     reading = read(drawn.greedy)
@@ -287,6 +291,11 @@ def _abstain(
         model_time=measured.model_time if measured else ModelTime(),
         withheld=measured.answer if measured else "",
     )
+
+
+def _refused_or(stop_if: StopIf | None) -> StopIf:
+    """A refusal is never sampled; `stop_if` may stop the samples of other answers too."""
+    return lambda greedy: is_refusal(greedy.text) or (stop_if is not None and stop_if(greedy))
 
 
 def _ms_since(started: float) -> float:

@@ -67,8 +67,10 @@ class Generator(Protocol):
     Contract (checked by tests/assistant/test_generator_contract.py against every backend):
     - `greedy` is the deterministic (temperature 0) answer;
     - `samples` has exactly `n_samples` completions drawn at `temperature`, unless `stop_sampling_if`
-      returned True for the greedy text, in which case `samples` is empty (the caller skips sampling
-      when the greedy answer is already a refusal);
+      returned True for the greedy answer (the `Completion` returned as `greedy`: text, tokens and
+      log-probabilities), in which case `samples` is empty: the caller skips samples that cannot change
+      its decision (a refusal, an answer already sure or hopeless). Backends that decode the samples
+      beside the greedy row stop them when it ends and the predicate says so;
     - with `known_greedy` (the greedy answer an earlier call with the same messages and
       `max_new_tokens` returned), `greedy` is that completion; a backend that asks for the greedy
       answer and the samples separately asks only for the samples (`greedy_reused`);
@@ -87,7 +89,7 @@ class Generator(Protocol):
         n_samples: int = 0,
         temperature: float = 0.7,
         max_new_tokens: int = 64,
-        stop_sampling_if: Callable[[str], bool] | None = None,
+        stop_sampling_if: Callable[[Completion], bool] | None = None,
         known_greedy: Completion | None = None,
     ) -> Generation: ...
 

@@ -73,7 +73,14 @@ class Thresholds(BaseModel):
     skip_decided_samples: bool = Field(
         True,
         description="Draw the samples only when their agreement could change the decision (true: fewer "
-        "tokens; an answer kept from passages waits for two calls) or always (false).",
+        "tokens) or always (false).",
+    )
+    grounded_samples_together: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="With skip_decided_samples, the grounded answer and its samples in one call whose "
+        "samples stop when the answer decides alone (on: one decode for answers that need samples), or "
+        "the answer first and its samples after it when needed (off: no sample rows spent on decided "
+        "answers); auto: on while no other question is being answered.",
     )
 
 

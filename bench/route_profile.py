@@ -75,7 +75,7 @@ def stage_seconds(question: str, generator: Generator, retriever: Retriever) -> 
             n_samples=t.n_samples,
             temperature=t.sample_temperature,
             max_new_tokens=budget,
-            stop_sampling_if=is_refusal,
+            stop_sampling_if=lambda greedy: is_refusal(greedy.text),
         )
     )
     return {

@@ -146,18 +146,22 @@ def ask(
     return elapsed, record
 
 
-def measure_latency(url: str, report: BackendReport, questions: tuple[str, ...]) -> None:
+def measure_latency(
+    url: str, report: BackendReport, questions: tuple[str, ...], overrides: dict[str, Any]
+) -> None:
     with httpx.Client(base_url=url, timeout=600) as client:
-        report.first_ask_s, _ = ask(client, PARAMETRIC_QUESTIONS[0])  # also the warm-up
+        report.first_ask_s, _ = ask(client, PARAMETRIC_QUESTIONS[0], overrides=overrides)  # also the warm-up
         for question in questions:
-            seconds, record = ask(client, question)
+            seconds, record = ask(client, question, overrides=overrides)
             report.latency_s.setdefault(record["route"], []).append(seconds)
             report.stage_ms.setdefault(record["route"], []).append(record["timings_ms"])
             report.route_of[question] = record["route"]
             print(f"  {seconds:6.2f}s {record['route']:<10} {question}", flush=True)
 
 
-def measure_throughput(url: str, questions: list[str], clients: int) -> tuple[float, float]:
+def measure_throughput(
+    url: str, questions: list[str], clients: int, overrides: dict[str, Any]
+) -> tuple[float, float]:
     """Answered requests per second for `questions` sent by `clients` concurrent clients (one
     connection each), and the share answered 503 (past the server's queue); any other error stops.
 
@@ -177,7 +181,7 @@ def measure_throughput(url: str, questions: list[str], clients: int) -> tuple[fl
                     question = waiting.get_nowait()
                 except queue.Empty:
                     return overloaded
-                response = client.post("/v1/ask", json={"question": question})
+                response = client.post("/v1/ask", json={"question": question, "overrides": overrides})
                 if response.status_code == 503:
                     overloaded += 1
                 elif response.status_code != 200:
@@ -207,11 +211,11 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path) -> BackendRe
     with serve(env, log) as running:
         report.warm_starts_s.append(running.start_s)
         print(f"  warm starts {', '.join(f'{s:.2f}' for s in report.warm_starts_s)} s", flush=True)
-        measure_latency(running.url, report, PARAMETRIC_QUESTIONS + CORPUS_QUESTIONS)
+        measure_latency(running.url, report, PARAMETRIC_QUESTIONS + CORPUS_QUESTIONS, args.override)
         mixed = [q for pair in zip(PARAMETRIC_QUESTIONS, CORPUS_QUESTIONS, strict=True) for q in pair]
         load = [mixed[i % len(mixed)] for i in range(args.requests)]
         for clients in args.levels:
-            rate, overloaded = measure_throughput(running.url, load, clients)
+            rate, overloaded = measure_throughput(running.url, load, clients, args.override)
             report.throughput[clients], report.overloaded[clients] = rate, overloaded
             print(f"  {clients} clients: {rate:.3f} req/s, {overloaded:.0%} 503", flush=True)
         report.peak_rss_mb = peak_rss_mb(running.process.pid)
@@ -257,6 +261,14 @@ def format_report(reports: list[BackendReport], levels: list[int], note: str) ->
     return "\n".join([*lines, "", note])
 
 
+def _override(text: str) -> tuple[str, Any]:
+    key, _, value = text.partition("=")
+    try:
+        return key, json.loads(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: the value is not JSON ({error})") from error
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="llama-server,llamacpp,transformers")
@@ -268,9 +280,18 @@ def main() -> None:
     )
     parser.add_argument("--skip-cold", action="store_true", help="reuse --cache-dir; no cold start")
     parser.add_argument("--warm-starts", type=int, default=3, help="restarts timed (default 3)")
+    parser.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        type=_override,
+        metavar="KEY=JSON",
+        help="a threshold sent with every request (`overrides` of /v1/ask), e.g. n_samples=3",
+    )
     args = parser.parse_args()
     args.cache_dir = args.cache_dir.resolve()
     args.levels = [int(level) for level in args.levels.split(",")]
+    args.override = dict(args.override)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-serving-") as temp:
         reports = []
@@ -279,6 +300,7 @@ def main() -> None:
             reports.append(run_backend(backend, args, Path(temp)))
     note = (
         f"{args.requests} requests per level; threads {args.threads or 'default (all cores)'}; "
+        f"overrides {json.dumps(args.override) if args.override else 'none'}; "
         f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; {time.strftime('%F %T')}"
     )
     table = format_report(reports, args.levels, note)

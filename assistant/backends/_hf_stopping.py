@@ -10,6 +10,7 @@ from transformers import LogitsProcessor, StoppingCriteria
 
 from assistant.backends._answer_text import cut_at_line_break, ends_answer
 from assistant.backends._completion_rows import sample_token_cap
+from assistant.protocols import Completion
 
 
 class GreedyLogprobs(LogitsProcessor):
@@ -42,7 +43,7 @@ class GreedyFirstRow(LogitsProcessor):
 class AnswerStops(StoppingCriteria):
     """Ends each row at end-of-sequence or at its first line break after text; watches the greedy row 0.
 
-    When row 0 ends and `stop_sampling_if(greedy_text)` is True, every row ends at once and
+    When row 0 ends and `stop_sampling_if(greedy answer)` is True, every row ends at once and
     `sampling_skipped` is set: the caller returns no samples. Otherwise the sample rows still running
     get `sample_token_cap(greedy length)` tokens at most. `lengths[i]` is the number of tokens row i
     generated up to and including its stopping token.
@@ -55,12 +56,14 @@ class AnswerStops(StoppingCriteria):
         rows: int,
         eos_token_ids: Sequence[int],
         decode: Callable[[Sequence[int]], str],
-        stop_sampling_if: Callable[[str], bool] | None,
+        stop_sampling_if: Callable[[Completion], bool] | None,
+        greedy_logprobs: GreedyLogprobs | None = None,
     ) -> None:
         self._prompt_length = prompt_length
         self._eos = frozenset(eos_token_ids)
         self._decode = decode
         self._stop_sampling_if = stop_sampling_if
+        self._greedy_logprobs = greedy_logprobs
         self._pieces: dict[int, str] = {}
         self._seen_text = [False] * rows
         self.lengths: list[int | None] = [None] * rows
@@ -100,4 +103,6 @@ class AnswerStops(StoppingCriteria):
         if self._stop_sampling_if is None or len(self.lengths) == 1:
             return
         text = cut_at_line_break(self._decode([t for t in greedy_tokens if t not in self._eos]))
-        self.sampling_skipped = bool(self._stop_sampling_if(text))
+        logprobs = self._greedy_logprobs.values if self._greedy_logprobs is not None else []
+        greedy = Completion(text, len(greedy_tokens), tuple(logprobs[: len(greedy_tokens)]))
+        self.sampling_skipped = bool(self._stop_sampling_if(greedy))

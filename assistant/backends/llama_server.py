@@ -214,6 +214,11 @@ class ManagedServerGenerator:
     def model_id(self) -> str:
         return f"llama-server:{self._server.options.model_path.name}"
 
+    @property
+    def greedy_first(self) -> bool:
+        """Whether this build decodes the greedy answer beside its samples (llama_server_patches)."""
+        return self._running_client().greedy_first
+
     def generate(
         self,
         messages: Sequence[ChatMessage],
@@ -221,7 +226,7 @@ class ManagedServerGenerator:
         n_samples: int = 0,
         temperature: float = 0.7,
         max_new_tokens: int = 64,
-        stop_sampling_if: Callable[[str], bool] | None = None,
+        stop_sampling_if: Callable[[Completion], bool] | None = None,
         known_greedy: Completion | None = None,
     ) -> Generation:
         client = self._running_client()
@@ -265,7 +270,21 @@ class ManagedServerGenerator:
             retries=0,  # a dead server is restarted, not retried; a busy one queues the request itself
             max_concurrency=self._server.options.slots,
             seed=self._seed,
+            greedy_first=knows_greedy_first(base_url),
         )
+
+
+def knows_greedy_first(base_url: str) -> bool:
+    """Whether the server at `base_url` (its `/v1`) was built with the greedy-first patch.
+
+    Another build ignores the field, and its "greedy" first choice would be one more sample, so the
+    field is sent only to a server whose `/props` says it knows it.
+    """
+    try:
+        props = httpx.get(base_url.removesuffix("/v1") + "/props", timeout=5.0).json()
+    except (httpx.HTTPError, ValueError):
+        return False
+    return isinstance(props, dict) and props.get("greedy_first") is True
 
 
 def _free_port() -> int:

@@ -103,7 +103,7 @@ class LlamaCppGenerator:
         n_samples: int = 0,
         temperature: float = 0.7,
         max_new_tokens: int = 64,
-        stop_sampling_if: Callable[[str], bool] | None = None,
+        stop_sampling_if: Callable[[Completion], bool] | None = None,
         known_greedy: Completion | None = None,
     ) -> Generation:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
@@ -140,7 +140,7 @@ class LlamaCppGenerator:
         prompt: list[int],
         rows: list[CompletionRow],
         samplers: list[Any],
-        stop_sampling_if: Callable[[str], bool] | None,
+        stop_sampling_if: Callable[[Completion], bool] | None,
     ) -> tuple[bool, ModelTime]:
         """Decode all rows to their stop; False when the samples were abandoned after the greedy row."""
         llama = self._llama
@@ -256,9 +256,9 @@ class LlamaCppGenerator:
         return model, context
 
 
-def _keep_sampling(rows: list[CompletionRow], stop_sampling_if: Callable[[str], bool] | None) -> bool:
+def _keep_sampling(rows: list[CompletionRow], stop_sampling_if: Callable[[Completion], bool] | None) -> bool:
     """The greedy row 0 has ended: False to drop the samples, else cap them near its length."""
-    if stop_sampling_if is not None and stop_sampling_if(rows[0].text()):
+    if stop_sampling_if is not None and stop_sampling_if(rows[0].completion()):
         return False
     for row in rows[1:]:
         row.cap(sample_token_cap(rows[0].tokens))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -19,6 +20,7 @@ from assistant.errors import BackendTimeout, BackendUnavailable, GenerationError
 from assistant.protocols import ChatMessage, Completion, Generation, ModelTime
 
 _RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+_T = TypeVar("_T")
 
 
 class _Transient(Exception):
@@ -53,6 +55,12 @@ class OpenAIGenerator:
     missing samples are then requested concurrently, one per request (each with its own `seed`:
     llama.cpp's server otherwise reuses one seed and returns k identical samples), and later calls
     go straight to that. Every request stops at a line break (`stop: ["\\n"]`) and `max_tokens`.
+
+    With `greedy_first` (a server built with this project's llama-server patch, which says so in
+    `/props`), the greedy answer and the samples are one streamed request of `n=k+1` choices whose
+    first is greedy: they decode together from one evaluation of the prompt, and the stream is
+    closed (the server then drops the samples) as soon as `stop_sampling_if` says so of the greedy
+    answer.
     """
 
     def __init__(
@@ -66,6 +74,7 @@ class OpenAIGenerator:
         backoff_s: float = 0.5,
         max_concurrency: int = 8,
         seed: int | None = None,
+        greedy_first: bool = False,
     ) -> None:
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._timeout_s = timeout_s
@@ -75,6 +84,7 @@ class OpenAIGenerator:
         self._max_concurrency = max_concurrency
         self._server_honours_n: bool | None = None
         self._seed = seed
+        self._greedy_first = greedy_first
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout_s), headers={"Authorization": f"Bearer {api_key}"}
         )
@@ -84,6 +94,11 @@ class OpenAIGenerator:
     @property
     def model_id(self) -> str:
         return f"openai:{self._model}"
+
+    @property
+    def greedy_first(self) -> bool:
+        """Whether the greedy answer and its samples go out as one request (see the class)."""
+        return self._greedy_first
 
     def close(self) -> None:
         self._finalizer()
@@ -95,18 +110,22 @@ class OpenAIGenerator:
         n_samples: int = 0,
         temperature: float = 0.7,
         max_new_tokens: int = 64,
-        stop_sampling_if: Callable[[str], bool] | None = None,
+        stop_sampling_if: Callable[[Completion], bool] | None = None,
         known_greedy: Completion | None = None,
     ) -> Generation:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         chat = tuple({"role": m.role, "content": m.content} for m in messages)
+        if known_greedy is None and n_samples > 0 and self._greedy_first:
+            seed = prompt_seeds(self._seed, messages, 1)[0] if self._seed is not None else None
+            request = _Request(chat, temperature, max_new_tokens, n_samples + 1, seed)
+            return self._together(request, stop_sampling_if)
         reused = known_greedy is not None
         if known_greedy is None:
             first = self._complete(_Request(chat, 0.0, max_new_tokens, 1))
         else:
             first = _Reply([known_greedy], prompt_tokens=0)
         (greedy,) = first.completions
-        if n_samples == 0 or (stop_sampling_if is not None and stop_sampling_if(greedy.text)):
+        if n_samples == 0 or (stop_sampling_if is not None and stop_sampling_if(greedy)):
             return Generation(
                 greedy=greedy,
                 samples=(),
@@ -148,8 +167,54 @@ class OpenAIGenerator:
             model_time += _overlapping(single.model_time for single in replies)
         return _Reply(samples, prompt_tokens, model_time)
 
-    def _complete(self, request: _Request) -> _Reply:
-        payload = {
+    def _together(
+        self, request: _Request, stop_sampling_if: Callable[[Completion], bool] | None
+    ) -> Generation:
+        """The greedy answer (choice 0) and `request.n - 1` samples from one streamed request."""
+        payload = self._payload(request) | {"greedy_first": True, "stream": True}
+        streamed = self._with_retries(lambda: self._stream(payload, stop_sampling_if))
+        greedy = streamed.completion(0, greedy=True)
+        if streamed.samples_dropped:
+            samples: tuple[Completion, ...] = ()
+        else:
+            samples = tuple(streamed.completion(index, greedy=False) for index in range(1, request.n))
+        return Generation(
+            greedy=greedy,
+            samples=samples,
+            prompt_tokens=streamed.prompt_tokens(),
+            model_time=streamed.model_time(),
+        )
+
+    def _stream(
+        self, payload: dict[str, Any], stop_sampling_if: Callable[[Completion], bool] | None
+    ) -> _Stream:
+        """Reads the server-sent events until every choice has ended, or until the greedy answer
+        (choice 0) has ended and `stop_sampling_if` says its samples are not wanted."""
+        streamed = _Stream(int(payload["n"]))
+        deadline = time.monotonic() + self._timeout_s
+        try:
+            with self._client.stream("POST", self._url, json=payload) as response:
+                if response.status_code != 200:
+                    _check_status(response.status_code, response.read())
+                for line in response.iter_lines():
+                    if time.monotonic() > deadline:
+                        raise _TooSlow(f"the answer took longer than {self._timeout_s} s")
+                    if not streamed.add_event(line):
+                        break
+                    if streamed.greedy_ended_now and _stops(
+                        stop_sampling_if, streamed.completion(0, greedy=True)
+                    ):
+                        streamed.samples_dropped = True
+                        break  # closing the stream makes the server drop the samples
+        except httpx.TimeoutException as exc:
+            raise _TooSlow(f"no answer within {self._timeout_s} s ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise _Transient(f"{type(exc).__name__}: {exc}") from exc
+        streamed.check_complete()
+        return streamed
+
+    def _payload(self, request: _Request) -> dict[str, Any]:
+        payload: dict[str, Any] = {
             "model": self._model,
             "messages": list(request.messages),
             "temperature": request.temperature,
@@ -163,19 +228,23 @@ class OpenAIGenerator:
         }
         if request.seed is not None:
             payload["seed"] = request.seed
+        return payload
+
+    def _complete(self, request: _Request) -> _Reply:
+        payload = self._payload(request)
+        body = self._with_retries(lambda: self._post(payload))
+        return _completions(body, greedy=request.temperature == 0)
+
+    def _with_retries(self, call: Callable[[], _T]) -> _T:
         try:
-            body = with_retries(
-                lambda: self._post(payload),
-                retries=self._retries,
-                backoff_s=self._backoff_s,
-                retry_on=(_Transient,),
+            return with_retries(
+                call, retries=self._retries, backoff_s=self._backoff_s, retry_on=(_Transient,)
             )
         except _Transient as exc:
             error = BackendTimeout if isinstance(exc, _TooSlow) else BackendUnavailable
             raise error(
                 f"model server {self._url} unavailable after {self._retries + 1} attempts: {exc}"
             ) from exc
-        return _completions(body, greedy=request.temperature == 0)
 
     def _post(self, payload: dict[str, Any]) -> Any:
         try:
@@ -184,14 +253,11 @@ class OpenAIGenerator:
             raise _TooSlow(f"no answer within {self._timeout_s} s ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:  # refused, reset, or closed in the middle of the body
             raise _Transient(f"{type(exc).__name__}: {exc}") from exc
-        text = data.decode("utf-8", "replace")
-        if status in _RETRYABLE_STATUS:
-            raise _Transient(f"HTTP {status}")
-        if status >= 400:
-            raise GenerationError(f"model server rejected the request: HTTP {status}: {text[:300]}")
+        _check_status(status, data)
         try:
             return json.loads(data)
         except ValueError as exc:
+            text = data.decode("utf-8", "replace")
             raise GenerationError(f"model server sent a body that is not JSON: {text[:200]}") from exc
 
     def _read_within_deadline(self, payload: dict[str, Any]) -> tuple[int, bytes]:
@@ -204,6 +270,88 @@ class OpenAIGenerator:
                 if time.monotonic() > deadline:
                     raise _TooSlow(f"the answer took longer than {self._timeout_s} s")
             return response.status_code, b"".join(parts)
+
+
+def _stops(stop_sampling_if: Callable[[Completion], bool] | None, greedy: Completion) -> bool:
+    return stop_sampling_if is not None and stop_sampling_if(greedy)
+
+
+class _Stream:
+    """The choices of one streamed chat completion, put together from its server-sent events."""
+
+    def __init__(self, n: int) -> None:
+        self._pieces: dict[int, list[str]] = {index: [] for index in range(n)}
+        self._entries: dict[int, list[Any]] = {index: [] for index in range(n)}
+        self._timings: dict[int, Any] = {}  # llama.cpp's `timings`, sent with each choice's last event
+        self.greedy_ended_now = False  # the last event ended choice 0
+        self.samples_dropped = False
+
+    def add_event(self, line: str) -> bool:
+        """One line of the stream; False once the server says the stream is done."""
+        self.greedy_ended_now = False
+        if not line.startswith("data:"):
+            return True  # blank separators and keep-alive comments
+        data = line[len("data:") :].strip()
+        if data == "[DONE]":
+            return False
+        try:
+            event = json.loads(data)
+            if "error" in event:
+                raise GenerationError(f"model server failed while answering: {str(event['error'])[:300]}")
+            for choice in event["choices"]:
+                self._add_choice(choice, event.get("timings"))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise GenerationError(f"unexpected chat-completions stream event: {data[:300]}") from exc
+        return True
+
+    def _add_choice(self, choice: Any, timings: Any) -> None:
+        index = int(choice["index"])
+        if index not in self._pieces:
+            raise GenerationError(f"the model server streamed choice {index} of {len(self._pieces)}")
+        piece = (choice.get("delta") or {}).get("content")
+        if piece:
+            self._pieces[index].append(str(piece))
+        self._entries[index].extend(_logprob_entries(choice))
+        if choice.get("finish_reason") is not None:
+            self._timings[index] = timings if isinstance(timings, dict) else {}
+            self.greedy_ended_now = index == 0
+
+    def completion(self, index: int, *, greedy: bool) -> Completion:
+        """Choice `index` as `_completions` reads a whole answer, which leaves out the stop string's
+        tokens: the stream sends their log-probabilities too (this project's llama-server patch)."""
+        entries = list(itertools.takewhile(_before_line_break, self._entries[index]))
+        choice = {"message": {"content": "".join(self._pieces[index])}, "logprobs": {"content": entries}}
+        (completion,) = _completions({"choices": [choice]}, greedy=greedy).completions
+        return completion
+
+    def check_complete(self) -> None:
+        wanted = [0] if self.samples_dropped else list(self._pieces)
+        if any(index not in self._timings for index in wanted):
+            raise _Transient("the stream ended before every choice did")
+
+    def prompt_tokens(self) -> int:
+        timings = self._timings.get(0, {})
+        try:
+            return int(timings.get("prompt_n", 0)) + int(timings.get("cache_n", 0))
+        except (TypeError, ValueError):
+            return 0
+
+    def model_time(self) -> ModelTime:
+        """The greedy choice's prompt time; the longest decode of the choices that ran to their end."""
+        decode_ms = max((_model_time(timings).decode_ms for timings in self._timings.values()), default=0.0)
+        return ModelTime(_model_time(self._timings.get(0)).prefill_ms, decode_ms)
+
+
+def _before_line_break(entry: Any) -> bool:
+    return isinstance(entry, dict) and "\n" not in str(entry.get("token", ""))
+
+
+def _check_status(status: int, data: bytes) -> None:
+    if status in _RETRYABLE_STATUS:
+        raise _Transient(f"HTTP {status}")
+    if status >= 400:
+        text = data.decode("utf-8", "replace")
+        raise GenerationError(f"model server rejected the request: HTTP {status}: {text[:300]}")
 
 
 def _completions(body: Any, *, greedy: bool) -> _Reply:

@@ -62,14 +62,14 @@ class ScriptedGenerator:
         n_samples: int = 0,
         temperature: float = 0.7,
         max_new_tokens: int = 64,
-        stop_sampling_if: Callable[[str], bool] | None = None,
+        stop_sampling_if: Callable[[Completion], bool] | None = None,
         known_greedy: Completion | None = None,
     ) -> Generation:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         reply = self._reply_for("\n".join(m.content for m in messages))
         # Like a server asked for the samples alone: the caller's greedy answer is not generated again.
         greedy = _completion(reply[0], max_new_tokens) if known_greedy is None else known_greedy
-        skip = n_samples > 0 and stop_sampling_if is not None and stop_sampling_if(greedy.text)
+        skip = n_samples > 0 and stop_sampling_if is not None and stop_sampling_if(greedy)
         pool = reply[1:] or (reply[0],)
         samples = (
             () if skip else tuple(_completion(pool[i % len(pool)], max_new_tokens) for i in range(n_samples))

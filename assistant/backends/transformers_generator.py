@@ -74,7 +74,7 @@ class TransformersGenerator:
         n_samples: int = 0,
         temperature: float = 0.7,
         max_new_tokens: int = 64,
-        stop_sampling_if: Callable[[str], bool] | None = None,
+        stop_sampling_if: Callable[[Completion], bool] | None = None,
         known_greedy: Completion | None = None,
     ) -> Generation:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
@@ -98,7 +98,7 @@ class TransformersGenerator:
         greedy = Completion(first.text, first.tokens, tuple(logprobs[: first.tokens]))
         if known_greedy is not None:  # decoded all the same: row 0 leads the batch the samples share
             greedy = known_greedy
-        skipped = stops.sampling_skipped or _skip_after_limit(stops, stop_sampling_if, greedy.text)
+        skipped = stops.sampling_skipped or _skip_after_limit(stops, stop_sampling_if, greedy)
         samples = () if skipped else tuple(completions[1:])
         return Generation(greedy=greedy, samples=samples, prompt_tokens=prompt_tokens, model_time=model_time)
 
@@ -120,21 +120,22 @@ class TransformersGenerator:
         n_samples: int,
         temperature: float,
         max_new_tokens: int,
-        stop_sampling_if: Callable[[str], bool] | None,
+        stop_sampling_if: Callable[[Completion], bool] | None,
     ) -> tuple[list[list[int]], AnswerStops, list[float], ModelTime]:
         rows = 1 + n_samples
         started = perf_counter()
         cache = self._prefill(prompt, rows=rows)
         prefilled = perf_counter()
         input_ids = prompt.repeat(rows, 1)
+        logprobs = GreedyLogprobs()
         stops = AnswerStops(
             prompt_length=prompt.shape[1],
             rows=rows,
             eos_token_ids=self._eos_token_ids,
             decode=self._decode_tokens,
             stop_sampling_if=stop_sampling_if,
+            greedy_logprobs=logprobs,
         )
-        logprobs = GreedyLogprobs()
         processors: list[Any] = [logprobs, GreedyFirstRow()] if n_samples else [logprobs]
         output = self._model.generate(
             input_ids,
@@ -190,7 +191,7 @@ class TransformersGenerator:
 
 
 def _skip_after_limit(
-    stops: AnswerStops, stop_sampling_if: Callable[[str], bool] | None, greedy: str
+    stops: AnswerStops, stop_sampling_if: Callable[[Completion], bool] | None, greedy: Completion
 ) -> bool:
     """The greedy row ran into `max_new_tokens` before its predicate could run: ask it now."""
     sampled = len(stops.lengths) > 1

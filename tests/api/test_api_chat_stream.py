@@ -97,14 +97,14 @@ def test_usage_counts_every_generate_call_of_a_retrieval_answer(
 ) -> None:
     generator = scripted()
     body = make_client(generator, built_index).post("/v1/chat/completions", json=chat(ACME_Q)).json()
-    closed, grounded_greedy, grounded = generator.calls
+    closed, grounded = generator.calls
     prompt_words = sum(len(m.content.split()) for call in generator.calls for m in call.messages)
     assert body["usage"]["prompt_tokens"] == prompt_words
-    # The closed-book refusal skips its samples; the grounded answer (7 words) comes alone, then
-    # then 2 samples of 7, whose agreement can still decide (the greedy answer is not generated again).
+    # The closed-book refusal skips its samples; the grounded answer (7 words) comes with its 2
+    # samples of 7 in one call, kept because their agreement can still decide.
     assert body["usage"]["completion_tokens"] == 3 + 7 + 7 * 2
-    assert body["fallback"]["usage"]["generate_calls"] == 3
-    assert closed.n_samples == 0 and grounded_greedy.n_samples == 0  # a refusal is never sampled
+    assert body["fallback"]["usage"]["generate_calls"] == 2
+    assert closed.n_samples == 0  # a refusal is never sampled
     assert grounded.n_samples == 2 and not grounded.sampling_skipped
     (citation,) = body["fallback"]["citations"]
     assert citation["source"] == "acme.md" and "position" in citation

@@ -22,9 +22,9 @@ LIMIT = 2
 class GatedGenerator:
     """A Generator that holds every call until `gate` opens, then answers like its scripted inner one."""
 
-    def __init__(self) -> None:
+    def __init__(self, inner: ScriptedGenerator | None = None) -> None:
         self.gate = threading.Event()
-        self._inner = ScriptedGenerator(by_prompt={"capital of France": ["Paris."]})
+        self._inner = inner or ScriptedGenerator(by_prompt={"capital of France": ["Paris."]})
 
     @property
     def model_id(self) -> str:
@@ -37,7 +37,7 @@ class GatedGenerator:
         n_samples: int = 0,
         temperature: float = 0.7,
         max_new_tokens: int = 64,
-        stop_sampling_if: Callable[[str], bool] | None = None,
+        stop_sampling_if: Callable[[Completion], bool] | None = None,
         known_greedy: Completion | None = None,
     ) -> Generation:
         self.gate.wait(timeout=30)
@@ -94,3 +94,33 @@ def test_streams_and_failed_answers_give_their_place_back(
             assert "generation_failed" in "".join(response.iter_text())
         assert client.post("/v1/ask", json=QUESTION).status_code == 502  # no script: a failed answer
     assert _admitted(client) == 0
+
+
+ACME_Q = "When was Acme Widgets founded?"
+
+
+def test_auto_decodes_grounded_samples_beside_the_answer_only_for_a_question_answered_alone(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    """Two questions answered at once (both held at their first model call) resolve
+    `grounded_samples_together` "auto" when they start: "on" for the first, alone then (one
+    grounded call), "off" for the second (the answer alone, then its samples)."""
+    script = {"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: ["I don't know."]}
+    inner = ScriptedGenerator(by_prompt=script)
+    generator = GatedGenerator(inner)
+    client = make_client(generator, built_index)  # type: ignore[arg-type]
+    body = {"question": ACME_Q, "overrides": {"n_samples": 2}}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(client.post, "/v1/ask", json=body)
+        _wait_admitted(client, 1)
+        second = pool.submit(client.post, "/v1/ask", json=body)
+        _wait_admitted(client, 2)
+        generator.gate.set()
+        routes = [future.result(timeout=30).json()["route"] for future in (first, second)]
+    assert routes == ["retrieval", "retrieval"]
+    grounded = [(c.n_samples, c.greedy_reused) for c in inner.calls if "[1] Acme" in c.messages[-1].content]
+    assert sorted(grounded) == [(0, False), (2, False), (2, True)]
+    explicit = client.post(
+        "/v1/ask", json={**body, "overrides": {"n_samples": 2, "grounded_samples_together": "off"}}
+    )
+    assert explicit.status_code == 200 and [c.n_samples for c in inner.calls[-2:]] == [0, 2]

@@ -77,14 +77,15 @@ def test_disagreeing_samples_fall_back_to_a_cited_grounded_answer() -> None:
     assert answer.grounded_support == 1.0
     assert retriever.queries == [ACME_Q]
     assert answer.grounded_agreement == 1.0
-    # After the closed-book greedy answer and its samples: the grounded greedy answer, then its samples.
-    greedy_call, sampling_call = generator.calls[2:]
-    assert greedy_call.n_samples == 0
-    assert (sampling_call.n_samples, sampling_call.temperature) == (
+    # After the closed-book greedy answer and its samples: the grounded greedy answer and its samples
+    # in one call, the samples kept (they decide).
+    (grounded_call,) = generator.calls[2:]
+    assert (grounded_call.n_samples, grounded_call.temperature, grounded_call.sampling_skipped) == (
         BALANCED.n_samples,
         BALANCED.sample_temperature,
+        False,
     )
-    assert sampling_call.max_new_tokens == BALANCED.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE
+    assert grounded_call.max_new_tokens == BALANCED.max_new_tokens + GROUNDED_TOKEN_ALLOWANCE
 
 
 def test_grounded_answer_its_samples_do_not_repeat_abstains() -> None:
@@ -106,8 +107,8 @@ def test_grounded_answer_its_samples_do_not_repeat_abstains() -> None:
     chatty = Thresholds(min_confidence_grounded=0.0)
     generator = ScriptedGenerator(by_prompt={"[1] Acme": grounded, ACME_Q: ["I don't know."]})
     kept = ask(ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=chatty)
-    # At level 0 every answer is kept whatever its samples say, so none are drawn.
-    assert kept.route == "retrieval" and generator.calls[-1].n_samples == 0
+    # At level 0 every answer is kept whatever its samples say: they are stopped after the greedy answer.
+    assert kept.route == "retrieval" and generator.calls[-1].sampling_skipped
 
 
 def test_refusing_main_answer_skips_sampling_and_retrieves() -> None:
@@ -115,9 +116,9 @@ def test_refusing_main_answer_skips_sampling_and_retrieves() -> None:
         by_prompt={"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: ["I don't know.", "1950."]}
     )
     answer = ask(ACME_Q, generator=generator, retriever=StaticRetriever([ACME]), thresholds=BALANCED)
-    closed_book, grounded_greedy, grounded_samples = generator.calls  # a refusal is never sampled
-    assert closed_book.n_samples == 0 and grounded_greedy.n_samples == 0
-    assert grounded_samples.n_samples == BALANCED.n_samples
+    closed_book, grounded = generator.calls  # a refusal is never sampled
+    assert closed_book.n_samples == 0
+    assert (grounded.n_samples, grounded.sampling_skipped) == (BALANCED.n_samples, False)
     assert answer.samples == () and answer.parametric_confidence == 0.0
     assert answer.route == "retrieval"
 
@@ -337,9 +338,9 @@ def test_timings_are_filled_and_add_up() -> None:
     t = answer.timings_ms
     assert answer.route == "retrieval" and min(t.s2a, t.sampling, t.retrieval, t.grounded) >= 0.0
     assert t.total >= t.s2a + t.sampling + t.retrieval + t.grounded
-    # Two calls in each stage: the greedy answer, then its samples.
+    # Closed-book: the greedy answer, then its samples; grounded: both in one call.
     assert (t.sampling_prefill, t.sampling_decode) == (10.0, 30.0)
-    assert (t.grounded_prefill, t.grounded_decode) == (10.0, 30.0)
+    assert (t.grounded_prefill, t.grounded_decode) == (5.0, 15.0)
     assert t.sampling_wait >= 20.0 and t.grounded_wait >= 10.0
     assert t.sampling_prefill + t.sampling_decode + t.sampling_wait == pytest.approx(t.sampling)
     assert t.grounded_prefill + t.grounded_decode + t.grounded_wait == pytest.approx(t.grounded)

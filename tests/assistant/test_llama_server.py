@@ -4,6 +4,7 @@ Generator contract over the real llama-server that `make install` builds (slow).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,12 +26,18 @@ from assistant.backends.llama_server import (
     ManagedServerGenerator,
     ServerOptions,
     default_binary,
+    knows_greedy_first,
 )
 from assistant.backends.model_files import embedded_model_file, tiny_model_file
 from assistant.backends.requantize import pinned_q8_0_copy
 from assistant.errors import BackendUnavailable, ModelLoadError
 from assistant.protocols import ChatMessage, Generation, Generator
-from tests.support.generator_contract import QUESTION, GeneratorContract, ModelTimeContract
+from tests.support.generator_contract import (
+    QUESTION,
+    GeneratorContract,
+    ModelTimeContract,
+    assert_same_answer,
+)
 from tests.support.served_process import free_port, stop, wait_until_ok
 
 FAKE_SERVER = Path(__file__).resolve().parents[1] / "support" / "fake_llama_server.py"
@@ -171,9 +178,14 @@ def test_a_log_tail_keeps_the_last_bytes_written_to_its_pipe() -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny_managed_server() -> Iterator[ManagedServerGenerator]:
+def tiny_llama_server() -> LlamaServer:
     options = ServerOptions(binary=default_binary(), model_path=tiny_model_file(), threads=1, slots=8)
-    generator = ManagedServerGenerator(LlamaServer(options), seed=1)
+    return LlamaServer(options)
+
+
+@pytest.fixture(scope="module")
+def tiny_managed_server(tiny_llama_server: LlamaServer) -> Iterator[ManagedServerGenerator]:
+    generator = ManagedServerGenerator(tiny_llama_server, seed=1)
     yield generator
     generator.close()
 
@@ -192,6 +204,72 @@ def test_the_real_server_reports_the_greedy_tokens_log_probabilities(
     greedy = tiny_managed_server.generate(QUESTION, max_new_tokens=16).greedy
     assert len(greedy.logprobs) == greedy.tokens
     assert all(value <= 0.0 for value in greedy.logprobs)
+
+
+@pytest.mark.slow
+def test_the_real_server_says_it_knows_greedy_first(tiny_managed_server: ManagedServerGenerator) -> None:
+    """The patched build says so in `/props`; the managed server's client then sends the greedy
+    answer and its samples as one request (`OpenAIGenerator(greedy_first=True)`)."""
+    assert tiny_managed_server.greedy_first
+    assert not knows_greedy_first(f"http://127.0.0.1:{free_port()}/v1")  # nothing there: a plain client
+
+
+@pytest.mark.slow
+def test_the_greedy_answer_beside_its_samples_is_the_greedy_answer_alone(model_cache_dir: Path) -> None:
+    """The greedy-first request gives the greedy answer of a request alone, log-probabilities and
+    all (the patch streams those of tokens that add no text too: the end of sequence, bytes of a
+    character split across tokens), in English and in Chinese, over the default model."""
+    weights = pinned_q8_0_copy(
+        embedded_model_file(model_cache_dir), server_binary=default_binary(), cache_dir=model_cache_dir
+    )
+    generator = ManagedServerGenerator(
+        LlamaServer(ServerOptions(binary=default_binary(), model_path=weights, threads=2, slots=8)), seed=1
+    )
+    chinese = "段落：\n[1] 瓦恩霍尔姆渡轮的航程需要四十七分钟。\n\n问题：航程需要多长时间？请用中文回答。"
+    try:
+        for question in (FERRY_QUESTION, chinese):
+            messages = [ChatMessage("user", question)]
+            alone = generator.generate(messages, max_new_tokens=32).greedy
+            together = generator.generate(
+                messages,
+                n_samples=3,
+                temperature=0.7,
+                max_new_tokens=32,
+                stop_sampling_if=lambda greedy: False,
+            )
+            assert_same_answer(together.greedy, alone, logprob_tolerance=1e-3)
+            assert len(together.samples) == 3 and alone.logprobs
+    finally:
+        generator.close()
+
+
+@pytest.mark.slow
+def test_the_server_drops_the_samples_once_the_greedy_answer_decides(
+    tiny_managed_server: ManagedServerGenerator, tiny_llama_server: LlamaServer
+) -> None:
+    """At temperature 2 the tiny model's samples of this question run far past its greedy answer;
+    when `stop_sampling_if` says so at the greedy answer's end, the server stops them there (its
+    log: each task's tokens when its slot is released)."""
+    messages = [ChatMessage("user", "What is 2+2?")]
+    options = {"n_samples": 3, "temperature": 2.0, "max_new_tokens": 400}
+    kept = tiny_managed_server.generate(messages, stop_sampling_if=lambda greedy: False, **options)
+    assert max(s.tokens for s in kept.samples) >= kept.greedy.tokens + 60  # else nothing to stop
+    released_before = _released_slot_tokens(tiny_llama_server)
+    dropped = tiny_managed_server.generate(messages, stop_sampling_if=lambda greedy: True, **options)
+    assert dropped.samples == () and dropped.greedy == kept.greedy
+    deadline = time.monotonic() + 30
+    while len(released := _released_slot_tokens(tiny_llama_server)) < len(released_before) + 4:
+        assert time.monotonic() < deadline, "the server did not release the request's four slots"
+        time.sleep(0.1)
+    # Each row holds the prompt and what it generated; a few steps pass before the server sees the
+    # closed stream.
+    assert max(released[-4:]) <= dropped.prompt_tokens + dropped.greedy.tokens + 10
+
+
+def _released_slot_tokens(server: LlamaServer) -> list[int]:
+    """`n_tokens` of every "stop processing" line in the server's kept log, oldest first."""
+    log = server.log_tail(LOG_TAIL_BYTES)
+    return [int(match) for match in re.findall(r"stop processing: n_tokens = (\d+)", log)]
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -180,7 +181,7 @@ def test_a_server_without_timings_reports_no_model_time() -> None:
 def test_stop_sampling_if_skips_the_sample_requests() -> None:
     with scripted_server(_honours_n) as server:
         generation = _generator(server.base_url).generate(
-            QUESTION, n_samples=5, stop_sampling_if=lambda text: text == "Paris"
+            QUESTION, n_samples=5, stop_sampling_if=lambda greedy: greedy.text == "Paris"
         )
     assert len(server.requests) == 1
     assert generation.samples == ()
@@ -300,3 +301,101 @@ def test_the_real_server_answers_the_greedy_request_like_a_local_greedy_answer(
     assert_same_answer(first.greedy, second.greedy)
     assert first.greedy.text and 1 <= first.greedy.tokens <= 16
     assert len(first.samples) == 3
+
+
+# -- greedy answer and samples in one streamed request (a server with the greedy-first patch) --------
+
+
+def _event(index: int, content: str | None, tokens: list[tuple[str, float]], **extra: object) -> str:
+    choice: dict[str, object] = {"index": index, "delta": {} if content is None else {"content": content}}
+    if tokens:
+        choice["logprobs"] = {"content": [{"token": t, "logprob": p} for t, p in tokens]}
+    choice["finish_reason"] = extra.pop("finish_reason", None)
+    return "data: " + json.dumps({"choices": [choice], **extra}) + "\n\n"
+
+
+def _end(index: int, predicted_ms: float) -> str:
+    timings = {"prompt_n": 9, "cache_n": 3, "prompt_ms": 40.0, "predicted_ms": predicted_ms}
+    return _event(index, None, [], finish_reason="stop", timings=timings)
+
+
+# Choice 0 ends after "Paris" and a token that adds no text yet (the first bytes of a character
+# split across tokens), then the stop string's token, which is not part of the answer; the samples
+# end later.
+GREEDY_EVENTS = [
+    _event(0, "Par", [("Par", -0.1)]),
+    _event(1, "Lyon", [("Lyon", -2.0)]),
+    _event(0, "is", [("is", -0.2)]),
+    _event(0, "", [("\u00e2", -0.3)]),
+    _event(0, "", [(".\n", -0.4)]),
+    _end(0, 100.0),
+]
+SAMPLE_EVENTS = [_event(2, "Paris", [("Paris", -0.5)]), _end(1, 120.0), _end(2, 110.0), "data: [DONE]\n\n"]
+
+
+def _streamed(events: list[str]) -> Callable[[Payload, int], Reply]:
+    return lambda payload, number: Reply(body="".join(events))
+
+
+def _greedy_first(base_url: str) -> OpenAIGenerator:
+    return OpenAIGenerator(
+        base_url=base_url, model="m", api_key="k", timeout_s=5.0, retries=0, seed=3, greedy_first=True
+    )
+
+
+def test_greedy_first_asks_for_the_answer_and_its_samples_in_one_streamed_request() -> None:
+    with scripted_server(_streamed([*GREEDY_EVENTS, *SAMPLE_EVENTS])) as server:
+        generation = _greedy_first(server.base_url).generate(QUESTION, n_samples=2, temperature=0.7)
+    (payload,) = server.requests
+    assert (payload["n"], payload["temperature"], payload["greedy_first"], payload["stream"]) == (
+        3,
+        0.7,
+        True,
+        True,
+    )
+    assert generation.greedy == Completion("Paris", 3, (-0.1, -0.2, -0.3))
+    assert [s.text for s in generation.samples] == ["Lyon", "Paris"]
+    assert generation.prompt_tokens == 12  # evaluated and cached prompt tokens
+    assert (generation.model_time.prefill_ms, generation.model_time.decode_ms) == (40.0, 120.0)
+
+
+def test_greedy_first_closes_the_stream_when_the_greedy_answer_decides_alone() -> None:
+    broken = ["data: {not json\n\n"]  # read only if the samples were still wanted
+    seen: list[Completion] = []
+
+    def decided(greedy: Completion) -> bool:
+        seen.append(greedy)
+        return True
+
+    with scripted_server(_streamed([*GREEDY_EVENTS, *broken])) as server:
+        generation = _greedy_first(server.base_url).generate(QUESTION, n_samples=2, stop_sampling_if=decided)
+    assert generation.samples == () and seen == [generation.greedy]
+    assert generation.greedy.text == "Paris" and generation.model_time.decode_ms == 100.0
+
+
+def test_greedy_first_reads_on_when_the_samples_are_wanted() -> None:
+    with scripted_server(_streamed([*GREEDY_EVENTS, *SAMPLE_EVENTS])) as server:
+        generation = _greedy_first(server.base_url).generate(
+            QUESTION, n_samples=2, stop_sampling_if=lambda greedy: False
+        )
+    assert len(generation.samples) == 2
+
+
+def test_a_stream_that_ends_before_its_choices_do_is_an_unavailable_server() -> None:
+    ended = scripted_server(_streamed([*GREEDY_EVENTS, "data: [DONE]\n\n"]))
+    with ended as server, pytest.raises(BackendUnavailable, match="before every choice"):
+        _greedy_first(server.base_url).generate(QUESTION, n_samples=2)
+
+
+def test_an_error_in_the_stream_is_a_generation_error() -> None:
+    failing = [*GREEDY_EVENTS[:2], 'data: {"error": {"code": 500, "message": "out of memory"}}\n\n']
+    with scripted_server(_streamed(failing)) as server, pytest.raises(GenerationError, match="out of memory"):
+        _greedy_first(server.base_url).generate(QUESTION, n_samples=2)
+
+
+def test_greedy_first_does_not_apply_to_a_greedy_answer_alone_or_a_known_one() -> None:
+    with scripted_server(_honours_n) as server:
+        generator = _greedy_first(server.base_url)
+        alone = generator.generate(QUESTION)
+        generator.generate(QUESTION, n_samples=2, known_greedy=alone.greedy)
+    assert ["greedy_first" in payload for payload in server.requests] == [False, False]

@@ -95,7 +95,7 @@ def _grounded_generator(greedy: str = "It was founded in 2011 [1].") -> Scripted
 
 
 def _grounded(
-    generator: ScriptedGenerator, calibrator: Calibrator, *, skip: bool = True, **changes: float
+    generator: ScriptedGenerator, calibrator: Calibrator, *, skip: bool = True, **changes: float | str
 ) -> GroundedResult:
     return grounded_stage(
         GROUNDED_QUESTION,
@@ -107,10 +107,19 @@ def _grounded(
     )
 
 
+def _asked(generator: ScriptedGenerator) -> list[tuple[int, bool]]:
+    """Per call: the samples asked for, and whether they were stopped after the greedy answer."""
+    return [(call.n_samples, call.sampling_skipped) for call in generator.calls]
+
+
+# The grounded stage asks for the greedy answer and its samples in one call, the samples stopped
+# when the greedy answer decides alone (a backend that decodes them together drops them then).
+
+
 def test_a_sure_grounded_answer_is_kept_cited_without_samples() -> None:
     generator = _grounded_generator()
     result = _grounded(generator, _grounded_calibrator(bias=6.0))
-    assert [call.n_samples for call in generator.calls] == [0]
+    assert _asked(generator) == [(BALANCED.n_samples, True)]
     assert result.route == "retrieval" and "2011" in result.answer and result.citations
     assert result.samples == () and "agreement" not in result.signals
 
@@ -118,21 +127,21 @@ def test_a_sure_grounded_answer_is_kept_cited_without_samples() -> None:
 def test_a_hopeless_grounded_answer_abstains_without_samples() -> None:
     generator = _grounded_generator()
     result = _grounded(generator, _grounded_calibrator(bias=-6.0))
-    assert [call.n_samples for call in generator.calls] == [0]
+    assert _asked(generator) == [(BALANCED.n_samples, True)]
     assert result.route == "abstain"
 
 
 def test_a_grounded_refusal_is_never_sampled() -> None:
     generator = _grounded_generator(greedy="I don't know.")
     result = _grounded(generator, TEST_CONFIDENCE)
-    assert [call.n_samples for call in generator.calls] == [0]
+    assert _asked(generator) == [(BALANCED.n_samples, True)]
     assert result.route == "abstain"
 
 
-def test_an_undecided_grounded_answer_gets_its_samples_in_a_second_call() -> None:
+def test_an_undecided_grounded_answer_gets_its_samples_from_the_same_call() -> None:
     generator = _grounded_generator()
     result = _grounded(generator, TEST_CONFIDENCE)
-    assert [call.n_samples for call in generator.calls] == [0, BALANCED.n_samples]
+    assert _asked(generator) == [(BALANCED.n_samples, False)]
     assert len(result.samples) == BALANCED.n_samples
     assert result.signals["agreement"] == result.agreement and 0.0 < result.agreement < 1.0
 
@@ -140,7 +149,7 @@ def test_an_undecided_grounded_answer_gets_its_samples_in_a_second_call() -> Non
 def test_an_expert_agreement_floor_samples_even_a_sure_grounded_answer() -> None:
     generator = _grounded_generator()
     _grounded(generator, _grounded_calibrator(bias=6.0), agreement_threshold=0.9)
-    assert [call.n_samples for call in generator.calls] == [0, BALANCED.n_samples]
+    assert _asked(generator) == [(BALANCED.n_samples, False)]
 
 
 def test_the_grounded_decision_is_the_same_as_always_sampling() -> None:
@@ -150,3 +159,18 @@ def test_the_grounded_decision_is_the_same_as_always_sampling() -> None:
         always = _grounded(always_generator, calibrator, skip=False)
         assert [call.n_samples for call in always_generator.calls] == [BALANCED.n_samples]
         assert (skipping.route, skipping.answer) == (always.route, always.answer)
+
+
+def test_apart_an_undecided_grounded_answer_gets_its_samples_in_a_second_call() -> None:
+    generator = _grounded_generator()
+    result = _grounded(generator, TEST_CONFIDENCE, grounded_samples_together="off")
+    assert _asked(generator) == [(0, False), (BALANCED.n_samples, False)]
+    assert [call.greedy_reused for call in generator.calls] == [False, True]
+    assert len(result.samples) == BALANCED.n_samples
+
+
+def test_apart_a_decided_grounded_answer_asks_for_no_samples() -> None:
+    generator = _grounded_generator()
+    result = _grounded(generator, _grounded_calibrator(bias=6.0), grounded_samples_together="off")
+    assert _asked(generator) == [(0, False)]
+    assert result.route == "retrieval" and result.samples == ()

@@ -48,15 +48,19 @@ SCRIPT = {
 
 
 class CallRecorder:
-    """A `stop_sampling_if` predicate that remembers the greedy texts it was shown."""
+    """A `stop_sampling_if` predicate that remembers the greedy answers it was shown."""
 
     def __init__(self, answer: bool) -> None:
         self.answer = answer
-        self.seen: list[str] = []
+        self.seen: list[Completion] = []
 
-    def __call__(self, greedy_text: str) -> bool:
-        self.seen.append(greedy_text)
+    def __call__(self, greedy: Completion) -> bool:
+        self.seen.append(greedy)
         return self.answer
+
+    @property
+    def texts(self) -> list[str]:
+        return [greedy.text for greedy in self.seen]
 
 
 def _is_stripped_line(completion: Completion) -> bool:
@@ -116,13 +120,13 @@ class GeneratorProtocolContract:
         result = generator.generate(QUESTION, n_samples=3, max_new_tokens=16, stop_sampling_if=predicate)
         assert result.samples == ()
         assert result.greedy.text
-        assert predicate.seen == [result.greedy.text]
+        assert predicate.seen == [result.greedy]
 
     def test_stop_sampling_if_false_keeps_samples(self, generator: Generator) -> None:
         predicate = CallRecorder(answer=False)
         result = generator.generate(QUESTION, n_samples=3, max_new_tokens=16, stop_sampling_if=predicate)
         assert len(result.samples) == 3
-        assert predicate.seen == [result.greedy.text]
+        assert predicate.seen == [result.greedy]
 
     def test_stop_sampling_if_applies_to_a_greedy_answer_cut_by_max_new_tokens(
         self, generator: Generator
@@ -130,14 +134,14 @@ class GeneratorProtocolContract:
         predicate = CallRecorder(answer=True)
         result = generator.generate(LONG_REQUEST, n_samples=2, max_new_tokens=4, stop_sampling_if=predicate)
         assert result.samples == ()
-        assert predicate.seen == [result.greedy.text]
+        assert predicate.seen == [result.greedy]
 
     def test_stop_sampling_if_sees_the_same_greedy_answer(self, generator: Generator) -> None:
         plain = generator.generate(QUESTION, max_new_tokens=16).greedy
         predicate = CallRecorder(answer=True)
         gated = generator.generate(QUESTION, n_samples=2, max_new_tokens=16, stop_sampling_if=predicate)
         assert gated.greedy.text == plain.text
-        assert predicate.seen == [plain.text]
+        assert predicate.texts == [plain.text]
 
     def test_a_known_greedy_answer_comes_back_with_fresh_samples(self, generator: Generator) -> None:
         first = generator.generate(QUESTION, max_new_tokens=16)
@@ -154,7 +158,7 @@ class GeneratorProtocolContract:
         result = generator.generate(
             QUESTION, n_samples=2, max_new_tokens=16, stop_sampling_if=predicate, known_greedy=first.greedy
         )
-        assert result.samples == () and predicate.seen == [first.greedy.text]
+        assert result.samples == () and predicate.texts == [first.greedy.text]
 
     def test_logprobs_when_reported_are_one_per_greedy_token(self, generator: Generator) -> None:
         """A backend may report none; one that does gives each greedy token's natural-log probability."""
