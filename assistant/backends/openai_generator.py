@@ -116,7 +116,9 @@ class OpenAIGenerator:
         check_arguments(messages, n_samples=n_samples, temperature=temperature, max_new_tokens=max_new_tokens)
         chat = tuple({"role": m.role, "content": m.content} for m in messages)
         if known_greedy is None and n_samples > 0 and self._greedy_first:
-            seed = prompt_seeds(self._seed, messages, 1)[0] if self._seed is not None else None
+            # llama-server seeds choice i with seed + i: one below the samples request's seed, the
+            # samples draw with the seeds they would draw with when asked for apart.
+            seed = (prompt_seeds(self._seed, messages, 1)[0] - 1) % 2**31 if self._seed is not None else None
             request = _Request(chat, temperature, max_new_tokens, n_samples + 1, seed)
             return self._together(request, stop_sampling_if)
         reused = known_greedy is not None

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from assistant.backends._seeding import prompt_seeds
 from assistant.backends.model_files import tiny_model_file
 from assistant.backends.openai_generator import OpenAIGenerator
 from assistant.errors import BackendUnavailable, GenerationError
@@ -347,6 +348,8 @@ def test_greedy_first_asks_for_the_answer_and_its_samples_in_one_streamed_reques
     with scripted_server(_streamed([*GREEDY_EVENTS, *SAMPLE_EVENTS])) as server:
         generation = _greedy_first(server.base_url).generate(QUESTION, n_samples=2, temperature=0.7)
     (payload,) = server.requests
+    # The server seeds choice i with seed + i: the samples get the seeds of a samples request alone.
+    assert payload["seed"] == prompt_seeds(3, QUESTION, 1)[0] - 1
     assert (payload["n"], payload["temperature"], payload["greedy_first"], payload["stream"]) == (
         3,
         0.7,
