@@ -45,7 +45,8 @@ CMAKE_GENERATOR := $(if $(shell command -v ninja),-G Ninja,)
 # Our changes to llama.cpp, applied in name order after unpacking (docs/backends.md, "Patches").
 LLAMA_PATCHES := $(sort $(wildcard assistant/backends/llama_server_patches/*.patch))
 
-$(LLAMA_SERVER) $(LLAMA_QUANTIZE) &: $(LLAMA_PATCHES) | $(STAMP)
+# The folder too: its time changes when a patch is added or removed, which must rebuild as well.
+$(LLAMA_SERVER) $(LLAMA_QUANTIZE) &: $(LLAMA_PATCHES) assistant/backends/llama_server_patches | $(STAMP)
 	mkdir -p $(LLAMA_BUILD)
 	test -f $(LLAMA_BUILD)/$(LLAMA_SDIST) || curl -fsSL -o $(LLAMA_BUILD)/$(LLAMA_SDIST).part $(LLAMA_SDIST_URL)
 	test -f $(LLAMA_BUILD)/$(LLAMA_SDIST) || mv $(LLAMA_BUILD)/$(LLAMA_SDIST).part $(LLAMA_BUILD)/$(LLAMA_SDIST)
