@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
-from assistant.backends._completion_rows import check_arguments, first_line_end
+from assistant.backends._chat_replies import ChatStream, Reply, read_reply
+from assistant.backends._completion_rows import check_arguments
 from assistant.backends._retry import with_retries
 from assistant.backends._seeding import prompt_seeds
 from assistant.errors import BackendTimeout, BackendUnavailable, GenerationError
@@ -38,14 +38,6 @@ class _Request:
     max_tokens: int
     n: int
     seed: int | None = None  # distinct per sample request: some servers reuse a fixed default seed
-
-
-@dataclass(frozen=True)
-class _Reply:
-    completions: list[Completion]
-    prompt_tokens: int  # the server's `usage.prompt_tokens` for this request
-    # llama.cpp's `timings` (of the first choice: the others decode beside it); zero from other servers
-    model_time: ModelTime = field(default_factory=ModelTime)
 
 
 class OpenAIGenerator:
@@ -125,7 +117,7 @@ class OpenAIGenerator:
         if known_greedy is None:
             first = self._complete(_Request(chat, 0.0, max_new_tokens, 1))
         else:
-            first = _Reply([known_greedy], prompt_tokens=0)
+            first = Reply([known_greedy], prompt_tokens=0)
         (greedy,) = first.completions
         if n_samples == 0 or (stop_sampling_if is not None and stop_sampling_if(greedy)):
             return Generation(
@@ -145,7 +137,7 @@ class OpenAIGenerator:
             greedy_reused=reused,
         )
 
-    def _samples(self, request: _Request, seeds: list[int]) -> _Reply:
+    def _samples(self, request: _Request, seeds: list[int]) -> Reply:
         """`request.n` samples seeded from `seeds` (a function of the prompt), however the server is asked."""
         samples: list[Completion] = []
         prompt_tokens = 0
@@ -167,7 +159,7 @@ class OpenAIGenerator:
                 samples.extend(single.completions)
                 prompt_tokens += single.prompt_tokens
             model_time += _overlapping(single.model_time for single in replies)
-        return _Reply(samples, prompt_tokens, model_time)
+        return Reply(samples, prompt_tokens, model_time)
 
     def _together(
         self, request: _Request, stop_sampling_if: Callable[[Completion], bool] | None
@@ -189,10 +181,10 @@ class OpenAIGenerator:
 
     def _stream(
         self, payload: dict[str, Any], stop_sampling_if: Callable[[Completion], bool] | None
-    ) -> _Stream:
+    ) -> ChatStream:
         """Reads the server-sent events until every choice has ended, or until the greedy answer
         (choice 0) has ended and `stop_sampling_if` says its samples are not wanted."""
-        streamed = _Stream(int(payload["n"]))
+        streamed = ChatStream(int(payload["n"]))
         deadline = time.monotonic() + self._timeout_s
         try:
             with self._client.stream("POST", self._url, json=payload) as response:
@@ -212,7 +204,8 @@ class OpenAIGenerator:
             raise _TooSlow(f"no answer within {self._timeout_s} s ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
             raise _Transient(f"{type(exc).__name__}: {exc}") from exc
-        streamed.check_complete()
+        if not streamed.ended():
+            raise _Transient("the stream ended before every choice did")
         return streamed
 
     def _payload(self, request: _Request) -> dict[str, Any]:
@@ -232,10 +225,10 @@ class OpenAIGenerator:
             payload["seed"] = request.seed
         return payload
 
-    def _complete(self, request: _Request) -> _Reply:
+    def _complete(self, request: _Request) -> Reply:
         payload = self._payload(request)
         body = self._with_retries(lambda: self._post(payload))
-        return _completions(body, greedy=request.temperature == 0)
+        return read_reply(body, greedy=request.temperature == 0)
 
     def _with_retries(self, call: Callable[[], _T]) -> _T:
         try:
@@ -278,76 +271,6 @@ def _stops(stop_sampling_if: Callable[[Completion], bool] | None, greedy: Comple
     return stop_sampling_if is not None and stop_sampling_if(greedy)
 
 
-class _Stream:
-    """The choices of one streamed chat completion, put together from its server-sent events."""
-
-    def __init__(self, n: int) -> None:
-        self._pieces: dict[int, list[str]] = {index: [] for index in range(n)}
-        self._entries: dict[int, list[Any]] = {index: [] for index in range(n)}
-        self._timings: dict[int, Any] = {}  # llama.cpp's `timings`, sent with each choice's last event
-        self.greedy_ended_now = False  # the last event ended choice 0
-        self.samples_dropped = False
-
-    def add_event(self, line: str) -> bool:
-        """One line of the stream; False once the server says the stream is done."""
-        self.greedy_ended_now = False
-        if not line.startswith("data:"):
-            return True  # blank separators and keep-alive comments
-        data = line[len("data:") :].strip()
-        if data == "[DONE]":
-            return False
-        try:
-            event = json.loads(data)
-            if "error" in event:
-                raise GenerationError(f"model server failed while answering: {str(event['error'])[:300]}")
-            for choice in event["choices"]:
-                self._add_choice(choice, event.get("timings"))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise GenerationError(f"unexpected chat-completions stream event: {data[:300]}") from exc
-        return True
-
-    def _add_choice(self, choice: Any, timings: Any) -> None:
-        index = int(choice["index"])
-        if index not in self._pieces:
-            raise GenerationError(f"the model server streamed choice {index} of {len(self._pieces)}")
-        piece = (choice.get("delta") or {}).get("content")
-        if piece:
-            self._pieces[index].append(str(piece))
-        self._entries[index].extend(_logprob_entries(choice))
-        if choice.get("finish_reason") is not None:
-            self._timings[index] = timings if isinstance(timings, dict) else {}
-            self.greedy_ended_now = index == 0
-
-    def completion(self, index: int, *, greedy: bool) -> Completion:
-        """Choice `index` as `_completions` reads a whole answer, which leaves out the stop string's
-        tokens: the stream sends their log-probabilities too (this project's llama-server patch)."""
-        entries = list(itertools.takewhile(_before_line_break, self._entries[index]))
-        choice = {"message": {"content": "".join(self._pieces[index])}, "logprobs": {"content": entries}}
-        (completion,) = _completions({"choices": [choice]}, greedy=greedy).completions
-        return completion
-
-    def check_complete(self) -> None:
-        wanted = [0] if self.samples_dropped else list(self._pieces)
-        if any(index not in self._timings for index in wanted):
-            raise _Transient("the stream ended before every choice did")
-
-    def prompt_tokens(self) -> int:
-        timings = self._timings.get(0, {})
-        try:
-            return int(timings.get("prompt_n", 0)) + int(timings.get("cache_n", 0))
-        except (TypeError, ValueError):
-            return 0
-
-    def model_time(self) -> ModelTime:
-        """The greedy choice's prompt time; the longest decode of the choices that ran to their end."""
-        decode_ms = max((_model_time(timings).decode_ms for timings in self._timings.values()), default=0.0)
-        return ModelTime(_model_time(self._timings.get(0)).prefill_ms, decode_ms)
-
-
-def _before_line_break(entry: Any) -> bool:
-    return isinstance(entry, dict) and "\n" not in str(entry.get("token", ""))
-
-
 def _check_status(status: int, data: bytes) -> None:
     if status in _RETRYABLE_STATUS:
         raise _Transient(f"HTTP {status}")
@@ -356,75 +279,9 @@ def _check_status(status: int, data: bytes) -> None:
         raise GenerationError(f"model server rejected the request: HTTP {status}: {text[:300]}")
 
 
-def _completions(body: Any, *, greedy: bool) -> _Reply:
-    """Texts cut at the first line break (in case the server ignored `stop`); tokens counted from
-    each choice's log-probabilities where the server sent them, else shared out of `usage`."""
-    try:
-        choices = list(body["choices"])
-        texts = [_first_line(choice["message"]["content"] or "") for choice in choices]
-        usage = body.get("usage") or {}
-        total_tokens = int(usage.get("completion_tokens", 0))
-        prompt_tokens = int(usage.get("prompt_tokens", 0))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise GenerationError(f"unexpected chat-completions response: {str(body)[:300]}") from exc
-    if not texts:
-        raise GenerationError("the model server returned no choices")
-    counted = [len(_logprob_entries(choice)) for choice in choices]
-    tokens = counted if all(counted) else _split(total_tokens, texts)
-    completions = [
-        Completion(text=text, tokens=count, logprobs=_first_line_logprobs(choice) if greedy else ())
-        for text, count, choice in zip(texts, tokens, choices, strict=True)
-    ]
-    return _Reply(completions, prompt_tokens, _model_time(body.get("timings")))
-
-
-def _model_time(timings: Any) -> ModelTime:
-    """llama.cpp's `timings` object (prompt_ms, predicted_ms); zero when absent or malformed."""
-    try:
-        return ModelTime(float(timings["prompt_ms"]), float(timings["predicted_ms"]))
-    except (KeyError, TypeError, ValueError):
-        return ModelTime()
-
-
 def _overlapping(times: Iterable[ModelTime]) -> ModelTime:
     """Requests that ran at the same time on the server: the longest of each part, not the sum."""
     parts = list(times)
     return ModelTime(
         max((t.prefill_ms for t in parts), default=0.0), max((t.decode_ms for t in parts), default=0.0)
     )
-
-
-def _logprob_entries(choice: Any) -> list[Any]:
-    """The choice's per-token `logprobs.content` entries; [] when the server sent none."""
-    logprobs = choice.get("logprobs") if isinstance(choice, dict) else None
-    content = logprobs.get("content") if isinstance(logprobs, dict) else None
-    return content if isinstance(content, list) else []
-
-
-def _first_line_logprobs(choice: Any) -> tuple[float, ...]:
-    """The log-probability of each token up to the first line break; () when the server sent none."""
-    logprobs: list[float] = []
-    try:
-        for entry in _logprob_entries(choice):
-            if "\n" in str(entry.get("token", "")):
-                break
-            logprobs.append(float(entry["logprob"]))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return ()  # a malformed optional field is no reason to lose the answer
-    return tuple(logprobs)
-
-
-def _split(total: int, texts: list[str]) -> list[int]:
-    # `usage` counts all choices together; share it out by text length, keeping the exact total.
-    if len(texts) == 1:
-        return [total]
-    weights = [len(text) + 1 for text in texts]
-    shares = [total * weight // sum(weights) for weight in weights]
-    shares[0] += total - sum(shares)
-    return shares
-
-
-def _first_line(text: str) -> str:
-    data = text.encode()
-    cut = first_line_end(data)
-    return (data if cut is None else data[:cut]).decode().strip()
