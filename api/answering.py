@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppContext
 from api.observing import CountingGenerator, RecordingRetriever, Usage
+from api.wiring import samples_together_under_load
 from assistant.answer import Answer
 from assistant.confidence import Calibrator
 from assistant.flow import StageListener, answer_question
@@ -65,16 +66,20 @@ def answer(
     )
 
 
-def samples_together_by_load(thresholds: Thresholds, *, answering: int) -> Thresholds:
-    """`grounded_samples_together` "auto" made "on" for the only question being answered, else "off".
+def samples_together_by_load(
+    thresholds: Thresholds, *, answering: int, under_load: Literal["on", "off"] = "off"
+) -> Thresholds:
+    """`grounded_samples_together` "auto" made "on" for the only question being answered, else
+    `under_load`.
 
     Alone, sample rows decoded beside the answer and dropped when it decides cost little and save a
-    second decode; beside other questions they take the place of other requests' rows
-    (docs/results/greedy-first.md).
+    second decode; beside other questions the dropped rows take the place of other requests' rows,
+    which costs the 0.5B throughput; the 1.5B's answers rarely decide alone, so it gains
+    (`samples_together_under_load`, docs/results/greedy-first.md).
     """
     if thresholds.grounded_samples_together != "auto":
         return thresholds
-    together = "on" if answering <= 1 else "off"
+    together = "on" if answering <= 1 else under_load
     return thresholds.model_copy(update={"grounded_samples_together": together})
 
 
@@ -103,7 +108,11 @@ async def answer_request(
     flow answers closed-book or abstains (the routes add a `notice`).
     """
     generator = CountingGenerator(context.state.components().generator)
-    thresholds = samples_together_by_load(thresholds, answering=context.answers.admitted)
+    thresholds = samples_together_by_load(
+        thresholds,
+        answering=context.answers.admitted,
+        under_load=samples_together_under_load(context.settings),
+    )
     index = context.state.retriever()
     retriever = RecordingRetriever(index) if index is not None else None
     result = await run_in_threadpool(

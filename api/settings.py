@@ -13,8 +13,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-ModelChoice = Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
-DEFAULT_MODEL: ModelChoice = "qwen2.5-coder-0.5b"  # embedded: installed by `make install`
+EmbeddedModel = Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
+QWEN_0_5B: EmbeddedModel = "qwen2.5-coder-0.5b"
+QWEN_1_5B: EmbeddedModel = "qwen2.5-coder-1.5b"
+ModelChoice = Literal["auto", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
 
 
 class Settings(BaseSettings):
@@ -36,9 +38,12 @@ class Settings(BaseSettings):
     # llama-server: 3x faster than transformers for one request here, a third of the memory, same
     # routes and accuracy on the measured sets (docs/results/serving-llama-server.md, docs/results/s2a.md).
     backend: Literal["transformers", "llamacpp", "llama-server", "openai"] = "llama-server"
+    # auto: the 1.5B where the CPU has AMX (there it answers from documents at a p50 of about 5 s and
+    # right about twice as often as the 0.5B: docs/results/default-model.md), the 0.5B elsewhere.
     model: ModelChoice = Field(
-        DEFAULT_MODEL,
-        description="The embedded model used when model_path is unset; 1.5B needs `make install-large`.",
+        "auto",
+        description="The embedded model used when model_path is unset: auto (the 1.5B on CPUs with AMX, "
+        "else the 0.5B), qwen2.5-coder-0.5b or qwen2.5-coder-1.5b.",
     )
     model_path: Path | None = Field(
         None, description="A transformers model directory or a GGUF file; None = the embedded `model`."

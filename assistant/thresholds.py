@@ -80,7 +80,7 @@ class Thresholds(BaseModel):
         description="With skip_decided_samples, the grounded answer and its samples in one call whose "
         "samples stop when the answer decides alone (on: one decode for answers that need samples), or "
         "the answer first and its samples after it when needed (off: no sample rows spent on decided "
-        "answers); auto: on while no other question is being answered.",
+        "answers); auto: on while no other question is being answered (and for the 1.5B always).",
     )
 
 

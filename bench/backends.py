@@ -205,7 +205,7 @@ def measure(backend: str, model: str, generator: Generator, weight_bytes: int) -
 def model_files(names: list[str], cache_dir: Path) -> dict[str, Path]:
     known = {
         "qwen0.5b": lambda: embedded_model_file(cache_dir),
-        "qwen1.5b": lambda: large_model_file(cache_dir),  # needs `make install-large`
+        "qwen1.5b": lambda: large_model_file(cache_dir),  # installed by `make install`
         "smollm2-135m": tiny_model_file,
     }
     return {name: known[name]() for name in names}

@@ -162,7 +162,7 @@ def main() -> None:
     gflops, bandwidth = matmul_gflops(), memory_bandwidth_gb_s()
     speeds = []
     for model in args.models.split(","):
-        path = model_file(model, args.cache_dir)  # the 1.5B needs `make install-large`
+        path = model_file(model, args.cache_dir)  # the 1.5B comes with `make install`
         probe = LlamaCppGenerator(path, threads=1, context_tokens=256)  # sizes only, read once per model
         parameters, gguf_bytes = probe.matmul_parameters, probe.weight_bytes
         probe.close()

@@ -39,7 +39,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from tests.support.served_process import free_port, stop, wait_until_ok  # noqa: E402
 
-GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+GGUF_NAMES = ("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
 PARAMETRIC_QUESTIONS = (
     "What is the capital of France?",
     "What is the chemical symbol for gold?",
@@ -126,11 +126,13 @@ def _vm_hwm_mb(pid: int) -> float:
 
 
 def cold_cache(shared_cache: Path, target: Path) -> Path:
-    """A cache dir holding only the assembled GGUF (symlinked; its marker copied, so no re-hash)."""
+    """A cache dir holding only the assembled GGUFs (symlinked; their markers copied, so no re-hash)."""
     target.mkdir(parents=True)
-    (target / GGUF_NAME).symlink_to(shared_cache / GGUF_NAME)
-    marker = f"{GGUF_NAME}.verified.json"
-    shutil.copy2(shared_cache / marker, target / marker)
+    for name in GGUF_NAMES:
+        marker = f"{name}.verified.json"
+        if (shared_cache / marker).is_file():
+            (target / name).symlink_to(shared_cache / name)
+            shutil.copy2(shared_cache / marker, target / marker)
     return target
 
 

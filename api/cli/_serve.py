@@ -11,7 +11,7 @@ from typing import Any
 from api.cli._parser import CliError
 from api.security import check_bind_address
 from api.settings import Settings
-from api.wiring import load_generator, prepare_model, start_loading
+from api.wiring import embedded_model, load_generator, prepare_model, start_loading
 from assistant.protocols import Generator
 
 
@@ -38,6 +38,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     _check_can_listen(host, port)
     if settings.api_key is None:
         _echo(f"no ASSISTANT_API_KEY set: serving on loopback ({host}) only, without authentication")
+    if settings.model == "auto" and settings.model_path is None and settings.backend != "openai":
+        _echo(f"model auto: {embedded_model(settings)} (ASSISTANT_MODEL picks another)")
     if args.prepare and (model_file := prepare_model(settings)) is not None:
         _echo(f"model: {model_file}")
     # The model starts before the app's libraries are imported, so the two overlap (warm start).

@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from api.settings import DEFAULT_MODEL, Settings
+from api.settings import QWEN_0_5B, QWEN_1_5B, EmbeddedModel, Settings
 from assistant.protocols import Generator
 
 T = TypeVar("T")
@@ -43,7 +43,9 @@ def load_generator(settings: Settings) -> Generator:
 
     # The in-process backends serialise their own generate calls, so concurrent requests take turns.
     return TransformersGenerator.load(
-        model_path=settings.model_path if settings.model == DEFAULT_MODEL else gguf_model_file(settings),
+        model_path=settings.model_path
+        if embedded_model(settings) == QWEN_0_5B
+        else gguf_model_file(settings),
         cache_dir=settings.cache_dir,
         dtype=settings.torch_dtype,
         threads=settings.threads,
@@ -70,13 +72,32 @@ def _managed_server(settings: Settings) -> Generator:
     return ManagedServerGenerator(LlamaServer(options), seed=settings.seed)
 
 
+def embedded_model(settings: Settings, cpu_flags: frozenset[str] | None = None) -> EmbeddedModel:
+    """The embedded model `settings.model` names; `auto` is the 1.5B on a CPU with AMX when its
+    packages are installed (`make install` installs them), else the 0.5B."""
+    if settings.model != "auto":
+        return settings.model
+    from assistant.backends.cpu_flags import has_amx_int8
+    from assistant.backends.model_files import large_model_installed
+
+    return QWEN_1_5B if has_amx_int8(cpu_flags) and large_model_installed() else QWEN_0_5B
+
+
+def samples_together_under_load(settings: Settings) -> Literal["on", "off"]:
+    """What `grounded_samples_together` "auto" means while other questions are answered: "on" for the
+    embedded 1.5B through llama-server (8 clients: 0.64 req/s against 0.56-0.58 "off"), "off" for the
+    0.5B, which loses throughput with it, and for models not measured (docs/results/greedy-first.md)."""
+    large = settings.model_path is None and embedded_model(settings) == QWEN_1_5B
+    return "on" if large and settings.backend == "llama-server" else "off"
+
+
 def gguf_model_file(settings: Settings) -> Path:
     """`settings.model_path`, or the embedded `settings.model` GGUF, assembled in the cache on first use."""
     if settings.model_path is not None:
         return settings.model_path
     from assistant.backends.model_files import embedded_model_file, large_model_file
 
-    if settings.model == DEFAULT_MODEL:
+    if embedded_model(settings) == QWEN_0_5B:
         return embedded_model_file(settings.cache_dir)
     return large_model_file(settings.cache_dir)
 
@@ -98,7 +119,7 @@ def runs_q8_0_copy(settings: Settings, cpu_flags: frozenset[str] | None = None) 
     if settings.llama_server_weights == "auto":
         from assistant.backends.cpu_flags import has_amx_int8
 
-        return settings.model == DEFAULT_MODEL or has_amx_int8(cpu_flags)
+        return embedded_model(settings, cpu_flags) == QWEN_0_5B or has_amx_int8(cpu_flags)
     return settings.llama_server_weights == "q8_0"
 
 

