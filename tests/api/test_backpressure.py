@@ -99,29 +99,41 @@ def test_streams_and_failed_answers_give_their_place_back(
 ACME_Q = "When was Acme Widgets founded?"
 
 
-def test_auto_decodes_grounded_samples_beside_the_answer_only_for_a_question_answered_alone(
-    make_client: ClientFactory, built_index: FakeIndex
-) -> None:
-    """Two questions answered at once (both held at their first model call) resolve
-    `grounded_samples_together` "auto" when they start: "on" for the first, alone then (one
-    grounded call), "off" for the second (the answer alone, then its samples)."""
-    script = {"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: ["I don't know."]}
-    inner = ScriptedGenerator(by_prompt=script)
-    generator = GatedGenerator(inner)
-    client = make_client(generator, built_index)  # type: ignore[arg-type]
-    body = {"question": ACME_Q, "overrides": {"n_samples": 2}}
+ACME_BODY = {"question": ACME_Q, "overrides": {"n_samples": 2}}
+
+
+def _two_questions_at_once(client: TestClient, generator: GatedGenerator) -> None:
+    """Both held at their first model call until both are admitted, then both answered from passages."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        first = pool.submit(client.post, "/v1/ask", json=body)
+        first = pool.submit(client.post, "/v1/ask", json=ACME_BODY)
         _wait_admitted(client, 1)
-        second = pool.submit(client.post, "/v1/ask", json=body)
+        second = pool.submit(client.post, "/v1/ask", json=ACME_BODY)
         _wait_admitted(client, 2)
         generator.gate.set()
         routes = [future.result(timeout=30).json()["route"] for future in (first, second)]
     assert routes == ["retrieval", "retrieval"]
-    grounded = [(c.n_samples, c.greedy_reused) for c in inner.calls if "[1] Acme" in c.messages[-1].content]
-    assert sorted(grounded) == [(0, False), (2, False), (2, True)]
+
+
+def _grounded_calls(inner: ScriptedGenerator) -> list[tuple[int, bool]]:
+    return [(c.n_samples, c.greedy_reused) for c in inner.calls if "[1] Acme" in c.messages[-1].content]
+
+
+ACME_SCRIPT = {"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: ["I don't know."]}
+
+
+def test_auto_decodes_grounded_samples_beside_the_answer_only_for_a_question_answered_alone(
+    make_client: ClientFactory, built_index: FakeIndex
+) -> None:
+    """Two questions answered at once resolve `grounded_samples_together` "auto" when they start:
+    "on" for the first, alone then (one grounded call), "off" for the second (the answer alone,
+    then its samples)."""
+    inner = ScriptedGenerator(by_prompt=ACME_SCRIPT)
+    generator = GatedGenerator(inner)
+    client = make_client(generator, built_index)  # type: ignore[arg-type]
+    _two_questions_at_once(client, generator)
+    assert sorted(_grounded_calls(inner)) == [(0, False), (2, False), (2, True)]
     explicit = client.post(
-        "/v1/ask", json={**body, "overrides": {"n_samples": 2, "grounded_samples_together": "off"}}
+        "/v1/ask", json={**ACME_BODY, "overrides": {"n_samples": 2, "grounded_samples_together": "off"}}
     )
     assert explicit.status_code == 200 and [c.n_samples for c in inner.calls[-2:]] == [0, 2]
 
@@ -130,18 +142,8 @@ def test_auto_keeps_the_1_5b_grounded_samples_beside_the_answer_under_load_too(
     make_client: ClientFactory, built_index: FakeIndex
 ) -> None:
     """As above, served as the embedded 1.5B: both questions decode answer and samples in one call."""
-    script = {"[1] Acme": ["Acme Widgets was founded in 1987 [1]."], ACME_Q: ["I don't know."]}
-    inner = ScriptedGenerator(by_prompt=script)
+    inner = ScriptedGenerator(by_prompt=ACME_SCRIPT)
     generator = GatedGenerator(inner)
     client = make_client(generator, built_index, model="qwen2.5-coder-1.5b")  # type: ignore[arg-type]
-    body = {"question": ACME_Q, "overrides": {"n_samples": 2}}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        first = pool.submit(client.post, "/v1/ask", json=body)
-        _wait_admitted(client, 1)
-        second = pool.submit(client.post, "/v1/ask", json=body)
-        _wait_admitted(client, 2)
-        generator.gate.set()
-        routes = [future.result(timeout=30).json()["route"] for future in (first, second)]
-    assert routes == ["retrieval", "retrieval"]
-    grounded = [(c.n_samples, c.greedy_reused) for c in inner.calls if "[1] Acme" in c.messages[-1].content]
-    assert grounded == [(2, False), (2, False)]
+    _two_questions_at_once(client, generator)
+    assert _grounded_calls(inner) == [(2, False), (2, False)]
