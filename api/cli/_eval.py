@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.cli._parser import CliError
 from api.settings import Settings
-from api.wiring import load_generator
+from api.wiring import for_records, load_generator
 from assistant.evaluation.datasets import DATASETS
 from assistant.evaluation.modes import DEFAULT_MODES
 from assistant.evaluation.planted import PLANTED_SUFFIX, with_planted
@@ -91,6 +91,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     for path in (args.questions, args.corpus, args.records):
         if path is not None and not path.exists():
             raise CliError(f"not found: {path}")
+    if args.records is not None:
+        settings = _for_records(settings, [args.records])
     request = EvalRequest(
         out=args.out,
         questions_file=args.questions,
@@ -125,6 +127,7 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         if not path.is_file():
             raise CliError(f"not found: {path}")
     records = [record for path in args.records for record in read_records(path)]
+    settings = for_records(settings, (record.model for record in records))
     confidence = _fit(args, records, settings) if args.fit else load_confidence(settings)
     if args.target_precision is None and args.target_answer_rate is None:
         return 0
@@ -239,3 +242,10 @@ def _rate(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value:g}")
     return value
+
+
+def _for_records(settings: Settings, paths: list[Path]) -> Settings:
+    """`settings` with `auto` made the model that recorded the replayed records (`for_records`)."""
+    from assistant.evaluation.question_record import read_records
+
+    return for_records(settings, (record.model for path in paths for record in read_records(path)))

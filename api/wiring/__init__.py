@@ -9,7 +9,7 @@ before it imports the app (warm start).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -81,6 +81,17 @@ def embedded_model(settings: Settings, cpu_flags: frozenset[str] | None = None) 
     from assistant.backends.model_files import large_model_installed
 
     return QWEN_1_5B if has_amx_int8(cpu_flags) and large_model_installed() else QWEN_0_5B
+
+
+def for_records(settings: Settings, recorded_by: Iterable[str]) -> Settings:
+    """`settings` for replaying records: `auto` made the embedded model that recorded them all (a
+    record's `model` is its generator's model_id, which names the GGUF), so that its own confidence
+    model reads them; unchanged when the records name none or both."""
+    if settings.model != "auto" or settings.model_path is not None:
+        return settings
+    makers = set(recorded_by)
+    named = {model for model in (QWEN_0_5B, QWEN_1_5B) for made in makers if model in made}
+    return settings.model_copy(update={"model": named.pop()}) if len(named) == 1 else settings
 
 
 def samples_together_under_load(settings: Settings) -> Literal["on", "off"]:

@@ -53,6 +53,9 @@ class QuestionRecord:
     # What S2A's model rewrite cost (s2a=on), before either stage; 0 when the rules sufficed.
     s2a_tokens: int = 0
     s2a_ms: float = 0.0
+    # The recording generator's model_id ("" in records written before session 22): a replay reads
+    # the confidence model of the model that answered.
+    model: str = ""
 
     @property
     def answerable(self) -> bool:

@@ -61,6 +61,7 @@ def record_question(
     return QuestionRecord(
         id=question.id,
         dataset=question.dataset,
+        model=generator.model_id,
         question=question.question,
         answers=question.answers,
         parametric_answer=closed.answer,

@@ -66,7 +66,7 @@ def run_eval(
     if request.records_file is not None:
         records = read_records(request.records_file)
         sources = sorted({r.dataset for r in records})
-        model = "(recorded)"
+        model = ", ".join(sorted({r.model for r in records if r.model})) or "(recorded)"
     else:
         questions = load_questions(request, cache_dir=cache_dir)
         generator = load_generator()
@@ -75,7 +75,13 @@ def run_eval(
         sources = sorted({q.dataset for q in questions})
         model = generator.model_id
     metrics = [mode_metrics(records, mode) for mode in modes]
-    run = {"model": model, "questions": len(records), "datasets": sources, "limit": request.limit}
+    run = {
+        "model": model,
+        "confidence": modes[0].calibrator.fitted_on if modes else "",
+        "questions": len(records),
+        "datasets": sources,
+        "limit": request.limit,
+    }
     write_report(request.out, records=records, modes=modes, metrics=metrics, run=run)
     return metrics
 

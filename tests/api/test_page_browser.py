@@ -136,6 +136,8 @@ def test_a_known_fact_shows_the_parametric_badge_stages_samples_and_usage(page: 
     summary = f"{drawn} closed-book samples, agreement" if drawn else "not sampled"
     expect(answer.locator(".samples-details summary")).to_contain_text(summary)
     expect(answer.locator(".usage")).to_contain_text("tokens")
+    # The model that answered, as /v1/models names it (the tests serve the 0.5B: tests/conftest.py).
+    expect(answer.locator(".model")).to_contain_text("Model: llama-server:qwen2.5-coder-0.5b")
     assert answer.locator(".confidence-bar").first.get_attribute("aria-valuenow") is not None
     snapshot(page, "page-parametric.png")
 

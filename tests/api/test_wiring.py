@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from api.settings import Settings
 from api.wiring import (
     embedded_model,
+    for_records,
     gguf_model_file,
     load_generator,
     runs_q8_0_copy,
@@ -72,6 +73,28 @@ def test_only_the_1_5b_served_by_llama_server_keeps_its_grounded_samples_togethe
     changes: dict[str, object], under_load: str
 ) -> None:
     assert samples_together_under_load(Settings(**changes)) == under_load  # type: ignore[arg-type]
+
+
+LARGE_ID = "llama-server:qwen2.5-coder-1.5b-instruct-q8_0-from-q4_k_m.gguf"
+SMALL_ID = "llama-server:qwen2.5-coder-0.5b-instruct-q8_0-from-q4_k_m.gguf"
+
+
+@pytest.mark.parametrize(
+    ("changes", "recorded_by", "model"),
+    [
+        ({}, [LARGE_ID, LARGE_ID], "qwen2.5-coder-1.5b"),
+        ({}, [SMALL_ID], "qwen2.5-coder-0.5b"),
+        ({}, ["", ""], "auto"),  # records older than the field
+        ({}, [SMALL_ID, LARGE_ID], "auto"),
+        ({"model": "qwen2.5-coder-0.5b"}, [LARGE_ID], "qwen2.5-coder-0.5b"),  # a named model wins
+        ({"model_path": Path("mine.gguf")}, [LARGE_ID], "auto"),
+    ],
+)
+def test_records_are_replayed_with_the_model_that_recorded_them_when_auto(
+    changes: dict[str, object], recorded_by: list[str], model: str
+) -> None:
+    settings = Settings(**{"model": "auto", **changes})  # type: ignore[arg-type]
+    assert for_records(settings, iter(recorded_by)).model == model
 
 
 def test_large_model_installed_looks_for_every_part() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from api.cli import main
 from api.runtime_config import ThresholdStore
-from assistant.confidence import load_calibrator
+from assistant.confidence import default_calibrator, load_calibrator
 
 FIXTURE = Path(__file__).parent / "fixtures" / "calibration_records.jsonl"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -35,6 +35,23 @@ def test_eval_replays_records_into_report_files(home: Path, tmp_path: Path) -> N
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert markdown.count("\n| fallback") == 4 and "| mode | accuracy |" in markdown
     assert (out / "risk_coverage.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_eval_replays_records_with_the_confidence_model_of_the_model_that_recorded_them(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    large = "llama-server:qwen2.5-coder-1.5b-instruct-q8_0-from-q4_k_m.gguf"
+    records = tmp_path / "records.jsonl"
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    records.write_text("".join(json.dumps(json.loads(line) | {"model": large}) + "\n" for line in lines))
+    monkeypatch.setenv("ASSISTANT_MODEL", "auto")
+    runs = {}
+    for name, path in (("recorded", records), ("unnamed", FIXTURE)):
+        assert main(["eval", "--records", str(path), "--out", str(tmp_path / name)]) == 0
+        runs[name] = json.loads((tmp_path / name / "report.json").read_text(encoding="utf-8"))["run"]
+    assert runs["recorded"]["model"] == large
+    assert runs["recorded"]["confidence"] == default_calibrator("qwen2.5-coder-1.5b").fitted_on
+    assert runs["unnamed"]["model"] == "(recorded)"
 
 
 def test_calibrate_saves_the_chosen_levels(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

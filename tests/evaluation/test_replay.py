@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.backends.scripted import ScriptedGenerator
+from assistant.evaluation.question_record import read_records, write_records
 from assistant.evaluation.questions import EvalQuestion
 from assistant.evaluation.recorder import record_question, recording_thresholds
 from assistant.evaluation.replay import Mode, replay, with_first_samples
@@ -186,6 +189,17 @@ def test_the_recorder_keeps_what_the_s2a_rewrite_cost_and_answers_the_rewritten_
         thresholds=recording_thresholds([Thresholds(s2a="auto")]),
     )
     assert (plain.s2a_tokens, plain.understood) == (0, "What is the capital of Australia?")
+
+
+def test_a_record_names_the_model_that_answered_and_keeps_it_through_its_file(tmp_path: Path) -> None:
+    generator = ScriptedGenerator(by_prompt={"Australia": ["Canberra."] * 4})
+    question = EvalQuestion(id="au", question="What is the capital of Australia?", answers=("Canberra",))
+    record = record_question(
+        question, generator=generator, retriever=None, thresholds=recording_thresholds([Thresholds()])
+    )
+    assert record.model == generator.model_id == "scripted"
+    write_records(tmp_path / "records.jsonl", [record])
+    assert read_records(tmp_path / "records.jsonl")[0].model == "scripted"
 
 
 def test_cutting_to_the_first_samples_recomputes_both_stages_agreement() -> None:

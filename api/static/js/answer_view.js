@@ -1,4 +1,4 @@
-// How an answer was reached: route badge, confidence bar, citation chips, samples, token usage.
+// How an answer was reached: route badge, confidence bar, citation chips, samples, token usage, model.
 import { t } from "./i18n.js";
 
 function element(tag, className, text) {
@@ -116,8 +116,9 @@ function timingsLine(fallback) {
   return element("p", "timings", t("time", { total: seconds(timings.total), stages: stages.join(" · ") }));
 }
 
-/** The "how it was answered" block of one answer, from the `fallback` object of the response. */
-export function renderHow(fallback) {
+/** The "how it was answered" block of one answer, from the `fallback` object of the response and
+ * the `model` that answered (`ASSISTANT_MODEL=auto` picks it by CPU, so the page says which). */
+export function renderHow(fallback, model) {
   const how = element("section", "how");
   const row = element("div", "how-row");
   const badge = element("span", `badge ${fallback.route}`, t(`route.${fallback.route}`));
@@ -130,5 +131,6 @@ export function renderHow(fallback) {
   how.append(samplesDetails(fallback));
   if (fallback.timings_ms) how.append(timingsLine(fallback));
   if (fallback.usage) how.append(usageLine(fallback.usage));
+  if (model) how.append(element("p", "model", t("model", { model })));
   return how;
 }

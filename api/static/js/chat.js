@@ -58,12 +58,12 @@ class AnswerView {
     this.item.querySelector(".text").replaceChildren(renderMarkdown(this.text));
   }
 
-  finish(fallback) {
+  finish(fallback, model) {
     this.stage.remove();
     const citations = fallback.citations || [];
     const chip = (n) => citationChip(citations, n);
     this.item.querySelector(".text").replaceChildren(renderMarkdown(this.text, chip));
-    this.item.append(renderHow(fallback));
+    this.item.append(renderHow(fallback, model));
     this.item.dataset.route = fallback.route;
   }
 
@@ -82,7 +82,7 @@ function handleEvent(view, event) {
   if (event.fallback?.stage) view.setStage(event.fallback.stage);
   const choice = event.choices?.[0];
   if (choice?.delta?.content) view.addText(choice.delta.content);
-  if (event.fallback?.route) view.finish(event.fallback);
+  if (event.fallback?.route) view.finish(event.fallback, event.model);
 }
 
 async function ask(question) {
