@@ -96,8 +96,9 @@ def for_records(settings: Settings, recorded_by: Iterable[str]) -> Settings:
 
 def samples_together_under_load(settings: Settings) -> Literal["on", "off"]:
     """What `grounded_samples_together` "auto" means while other questions are answered: "on" for the
-    embedded 1.5B through llama-server (8 clients: 0.64 req/s against 0.56-0.58 "off"), "off" for the
-    0.5B, which loses throughput with it, and for models not measured (docs/results/greedy-first.md)."""
+    embedded 1.5B through llama-server (8 clients: 0.601 req/s against 0.537 with "off"), "off" for
+    the 0.5B, which loses throughput with it, and for models not measured
+    (docs/results/default-model.md, docs/results/greedy-first.md)."""
     large = settings.model_path is None and embedded_model(settings) == QWEN_1_5B
     return "on" if large and settings.backend == "llama-server" else "off"
 
