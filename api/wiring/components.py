@@ -26,8 +26,10 @@ def threshold_store(settings: Settings) -> ThresholdStore:
 
 def load_confidence(settings: Settings) -> Calibrator:
     """The fitted confidence model beside the runtime thresholds, else the packaged one for the
-    embedded model (a `model_path` of the user's own gets the default's)."""
-    embedded = embedded_model(settings) if settings.model_path is None else None
+    embedded model (a `model_path` of the user's own, or a remote server's model that `auto` cannot
+    see, gets the default's)."""
+    own = settings.model_path is not None or (settings.backend == "openai" and settings.model == "auto")
+    embedded = None if own else embedded_model(settings)
     return load_calibrator(settings.confidence_model_path, model=embedded)
 
 

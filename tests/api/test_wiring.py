@@ -120,6 +120,11 @@ def test_each_embedded_model_reads_its_own_packaged_confidence(
     assert load_confidence(Settings(home=tmp_path, model="qwen2.5-coder-0.5b")) == default_calibrator()
     own_weights = Settings(home=tmp_path, model="qwen2.5-coder-1.5b", model_path=tmp_path / "mine.gguf")
     assert load_confidence(own_weights) == default_calibrator()
+    monkeypatch.setattr(cpu_flags, "has_amx_int8", lambda flags=None: True)
+    remote = Settings(home=tmp_path, model="auto", backend="openai")
+    assert load_confidence(remote) == default_calibrator()
+    named_remote = Settings(home=tmp_path, model="qwen2.5-coder-1.5b", backend="openai")
+    assert load_confidence(named_remote) == default_calibrator("qwen2.5-coder-1.5b")
 
 
 def test_llama_server_runs_the_pinned_q8_0_copy_of_the_0_5b() -> None:
