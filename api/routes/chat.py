@@ -42,7 +42,17 @@ async def list_models(context: Context) -> dict[str, Any]:
     return {"object": "list", "data": [entry]}
 
 
-@router.post("/chat/completions", response_model=None)
+# With `stream: true` the answer comes as server-sent events; the schema says so, so that a client
+# generated from it (and the schema conformance test) expects that media type too.
+STREAMED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The answer: JSON, or server-sent `chat.completion.chunk` events with `stream`.",
+        "content": {"application/json": {}, "text/event-stream": {}},
+    }
+}
+
+
+@router.post("/chat/completions", response_model=None, responses=STREAMED)
 async def chat_completions(
     body: ChatCompletionRequest, context: Context
 ) -> dict[str, Any] | StreamingResponse:
